@@ -1,0 +1,3 @@
+export { createCpuBackend } from './backend.js';
+export type { CpuBackendOptions } from './backend.js';
+export type { CpuHandle } from './handle.js';

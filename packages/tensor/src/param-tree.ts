@@ -1,0 +1,55 @@
+import { fail } from './errors.js';
+import type { Tensor } from './tensor.js';
+
+/** Parameters (or gradients, or optimiser moments) as nested objects and arrays of tensors. */
+export type ParamTree = Tensor | readonly ParamTree[] | { readonly [name: string]: ParamTree };
+
+/** The same structure with every tensor replaced by `T`. */
+export type TreeOf<P, T> = [P] extends [Tensor] ? T : [ParamTree] extends [P] ? Tree<T> : { [K in keyof P]: TreeOf<P[K], T> };
+
+/** A tree of any leaf type (what `TreeOf` gives for an unknown ParamTree). */
+export type Tree<T> = T | readonly Tree<T>[] | { readonly [name: string]: Tree<T> };
+
+function isLeaf(v: unknown): v is Tensor {
+  return typeof v === 'object' && v !== null && typeof (v as Tensor).retain === 'function';
+}
+
+/** Leaves with their dotted paths ("layers.0.weight_ih"), in a fixed order (keys as written). */
+export function treeFlatten(tree: ParamTree, prefix = ''): [path: string, leaf: Tensor][] {
+  if (isLeaf(tree)) return [[prefix, tree]];
+  const entries: [string, ParamTree][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v as ParamTree]) : Object.entries(tree as Record<string, ParamTree>);
+  return entries.flatMap(([k, v]) => treeFlatten(v, prefix ? `${prefix}.${k}` : k));
+}
+
+export function treeLeaves(tree: ParamTree): Tensor[] {
+  return treeFlatten(tree).map(([, t]) => t);
+}
+
+/** Applies `fn` to every leaf (with its path), rebuilding the same structure. */
+export function treeMap<P extends ParamTree, R>(tree: P, fn: (leaf: Tensor, path: string) => R, prefix = ''): TreeOf<P, R> {
+  return mapAny(tree, fn, prefix) as TreeOf<P, R>;
+}
+
+function mapAny(tree: ParamTree, fn: (leaf: Tensor, path: string) => unknown, prefix: string): unknown {
+  if (isLeaf(tree)) return fn(tree, prefix);
+  const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
+  if (Array.isArray(tree)) return tree.map((v: ParamTree, i) => mapAny(v, fn, key(String(i))));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(tree as Record<string, ParamTree>)) out[k] = mapAny(v, fn, key(k));
+  return out;
+}
+
+/** Combines trees of the same structure leaf by leaf; a structural mismatch names the path. */
+export function treeZip<P extends ParamTree, R>(trees: readonly ParamTree[], fn: (leaves: Tensor[], path: string) => R): TreeOf<P, R> {
+  const flat = trees.map((t) => treeFlatten(t));
+  const paths = flat[0]!.map(([p]) => p);
+  for (const f of flat)
+    if (f.length !== paths.length || f.some(([p], i) => p !== paths[i]))
+      fail(`treeZip: trees differ in structure (paths ${paths.join(', ')} vs ${f.map(([p]) => p).join(', ')}).`);
+  const results = new Map(paths.map((p, i) => [p, fn(flat.map((f) => f[i]![1]), p)]));
+  return treeMap(trees[0] as P, (_, p) => results.get(p) as R);
+}
+
+export function treeDispose(tree: ParamTree): void {
+  for (const t of treeLeaves(tree)) t.dispose();
+}

@@ -1,0 +1,133 @@
+import type { Backend, Handle, View } from './backend.js';
+import type { DType, TypedArray } from './dtype.js';
+import { bytesPerElement } from './dtype.js';
+import { fail, fmtShape } from './errors.js';
+import { contiguousStrides, sizeOf, type Shape } from './shape.js';
+import { trackInScope } from './scope.js';
+
+/** Device memory shared by a tensor and all its views; freed when the last one is disposed. */
+let nextId = 1;
+
+class Storage {
+  refs = 1;
+  constructor(readonly backend: Backend, readonly handle: Handle) {}
+  release(): void {
+    if (--this.refs === 0) this.backend.free(this.handle);
+  }
+}
+
+/**
+ * An n-dimensional array on a backend. Tensors are immutable; ops return new ones that the caller
+ * owns. `dispose()` (or `using`) releases it; views share memory, which is freed with the last view.
+ */
+export class Tensor implements Disposable {
+  readonly #storage: Storage;
+  #disposed = false;
+  readonly size: number;
+  /** Identifies the value: `retain()` copies share it, new tensors and views get their own. */
+  readonly id: number;
+
+  private constructor(
+    storage: Storage,
+    readonly dtype: DType,
+    readonly shape: Shape,
+    readonly strides: readonly number[],
+    readonly offset: number,
+    tracked: boolean,
+    id: number = nextId++,
+  ) {
+    this.id = id;
+    this.#storage = storage;
+    this.size = sizeOf(shape);
+    if (tracked) trackInScope(this);
+  }
+
+  /** Wraps a fresh contiguous handle; the tensor takes ownership of it. */
+  static fromHandle(backend: Backend, handle: Handle, shape: Shape, dtype: DType): Tensor {
+    return new Tensor(new Storage(backend, handle), dtype, [...shape], contiguousStrides(shape), 0, true);
+  }
+
+  get backend(): Backend {
+    return this.#storage.backend;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+  /** Bytes of the elements this tensor shows (a view's storage may be larger). */
+  get bytes(): number {
+    return this.size * bytesPerElement(this.dtype);
+  }
+  get isContiguous(): boolean {
+    if (this.offset !== 0) return false;
+    const c = contiguousStrides(this.shape);
+    return this.shape.every((d, i) => d === 1 || this.strides[i] === c[i]);
+  }
+
+  /** The storage and layout kernels see. Throws when the tensor was disposed. */
+  view(op = 'use'): View {
+    if (this.#disposed) fail(`${op}: this tensor ${fmtShape(this.shape)} ${this.dtype} was already disposed; keep it (or clone it) until every use is done.`);
+    return { handle: this.#storage.handle, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  /** A view sharing this tensor's memory with a new layout (metadata only). */
+  withLayout(shape: Shape, strides: readonly number[], offset: number): Tensor {
+    this.view('view');
+    this.#storage.refs++;
+    return new Tensor(this.#storage, this.dtype, [...shape], [...strides], offset, true);
+  }
+
+  /**
+   * Another owner of the same memory, not tracked by any `scope()`. Autograd tapes use it to keep
+   * what they saved alive even when the user disposes the original early.
+   */
+  retain(): Tensor {
+    this.view('retain');
+    this.#storage.refs++;
+    return new Tensor(this.#storage, this.dtype, this.shape, this.strides, this.offset, false, this.id);
+  }
+
+  /** Reads the elements back to the host (row-major, contiguous). Async by contract. */
+  read(): Promise<TypedArray> {
+    return this.backend.read(this.view('read'));
+  }
+
+  /** Synchronous read, only where the backend allows it (`capabilities.syncRead`). */
+  readSync(): TypedArray {
+    const be = this.backend;
+    if (!be.readSync) fail(`readSync: backend '${be.name}' reads asynchronously only; use await tensor.read().`);
+    return be.readSync(this.view('readSync'));
+  }
+
+  /** Reads a one-element tensor as a number. */
+  async item(): Promise<number> {
+    if (this.size !== 1) fail(`item: tensor has shape ${fmtShape(this.shape)} (${this.size} elements); item() needs exactly one.`);
+    return (await this.read())[0]!;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#storage.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}${this.#disposed ? ', disposed' : ''})`;
+  }
+}
+
+/** Checks that all tensors are alive and live on one backend; returns that backend. */
+export function sameBackend(op: string, ...ts: Tensor[]): Backend {
+  const be = ts[0]!.backend;
+  for (const t of ts) {
+    t.view(op);
+    if (t.backend !== be) fail(`${op}: tensors live on different backends ('${be.name}' and '${t.backend.name}'); move one with toBackend() first.`);
+  }
+  return be;
+}
