@@ -10,9 +10,9 @@ export interface CustomForward {
 
 export interface CustomRules {
   /** Input cotangents from output cotangents (null = zero). */
-  vjp(cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]): (Tensor | null)[];
+  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
   /** Optional forward-mode rule: output tangents from input tangents. */
-  jvp?(tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]): (Tensor | null)[];
+  readonly jvp?: (tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
 }
 
 /**

@@ -16,7 +16,7 @@ export interface Rule<P extends Primitive> {
   jvp(eqn: Equation<P>, tangents: readonly Maybe[]): Maybe[];
 }
 
-const ins = (e: Equation) => e.inputs as readonly Tensor[];
+const ins = (e: Equation) => e.inputs;
 const y = (e: Equation) => e.outputs[0]!;
 
 // Elementwise unary: the derivative as a function of x and y, used by both modes.

@@ -28,7 +28,7 @@ export class Tape implements Tracer {
       attrs = { ...custom, residuals: custom.residuals.map((r) => r.retain()) };
     }
     this.#nodes.push({
-      eqn: { prim: eqn.prim, inputs: eqn.inputs.map((t) => t.retain()), outputs: eqn.outputs.map((t) => t.retain()), attrs } as Equation,
+      eqn: { prim: eqn.prim, inputs: eqn.inputs.map((t) => t.retain()), outputs: eqn.outputs.map((t) => t.retain()), attrs },
       inIds: eqn.inputs.map((t) => t.id),
       outIds: eqn.outputs.map((t) => t.id),
     });

@@ -1,5 +1,5 @@
 import {
-  fail, fmtShape, isFloat, onesLike, scope, treeFlatten, treeMap, withTracer, zerosLike, type ParamTree, type Tensor, type TreeOf,
+  fail, fmtShape, isFloat, onesLike, scope, tensorsIn, treeFlatten, treeMap, withTracer, zerosLike, type ParamTree, type Tensor, type TreeOf,
 } from '@rnnkit/tensor';
 import { Tape } from './tape.js';
 
@@ -50,7 +50,10 @@ function differentiate<X>(params: ParamTree, run: () => readonly [Tensor, X]): [
       tape.watch(leaf);
     }
     const [value, aux] = scope(() => withTracer(tape, run));
-    if (value.size !== 1) fail(`valueAndGrad: the function must return a one-element loss, got shape ${fmtShape(value.shape)}; reduce it with sum() or mean().`);
+    if (value.size !== 1) {
+      for (const t of tensorsIn([value, aux])) t.dispose();
+      fail(`valueAndGrad: the function must return a one-element loss, got shape ${fmtShape(value.shape)}; reduce it with sum() or mean().`);
+    }
     const wanted = new Set(treeFlatten(params).map(([, t]) => t.id));
     const got = tape.backward(new Map([[value.id, onesLike(value)]]), wanted);
     const grads = treeMap(params, (leaf) => {

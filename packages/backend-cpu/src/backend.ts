@@ -86,9 +86,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<CpuHa
       const out = cast({ handle: { data }, dtype, shape: [data.length], strides: [1], offset: 0 }, dtype);
       return track(out);
     },
-    // An async body runs synchronously up to its end here, so the snapshot is taken now (the
-    // caller may free or overwrite right after asking) and a throw becomes a rejection.
-    read: async (x) => readSync(x),
+    // The executor runs synchronously, so the snapshot is taken now (the caller may free or
+    // overwrite right after asking), and a throw inside it becomes a rejection.
+    read: (x) => new Promise<TypedArray>((resolve) => resolve(readSync(x))),
     readSync,
     free: (handle) => memory.free(handle),
     stats: () => memory.stats(),

@@ -29,9 +29,9 @@ export interface CustomAttrs {
   readonly name: string;
   readonly residuals: readonly Tensor[];
   /** Input cotangents from output cotangents (null = zero); `inputs` are the primal inputs. */
-  vjp(cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]): (Tensor | null)[];
+  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
   /** Output tangents from input tangents (null = zero). */
-  jvp?(tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]): (Tensor | null)[];
+  readonly jvp?: (tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
 }
 
 /** One application of a primitive, as a tracer sees it. */
