@@ -34,4 +34,4 @@ export type { InitOptions } from './init.js';
 export { normal, orthogonal, uniform } from './init.js';
 export type { ParamTree, Tree, TreeOf } from './param-tree.js';
 export { treeDispose, treeFlatten, treeLeaves, treeMap, treeZip } from './param-tree.js';
-export type { Cell, Probe, StepEvent, StepResult, StepTap, Transform } from './contracts.js';
+export type { Cell, CellState, Probe, SequenceKernel, StateGradEvent, StepEvent, StepResult, StepTap, Transform } from './contracts.js';

@@ -1,14 +1,17 @@
 import { fail } from './errors.js';
 import type { Tensor } from './tensor.js';
 
-/** Parameters (or gradients, or optimiser moments) as nested objects and arrays of tensors. */
-export type ParamTree = Tensor | readonly ParamTree[] | { readonly [name: string]: ParamTree };
+/**
+ * Parameters (or gradients, or optimiser moments) as nested objects and arrays of tensors.
+ * Object entries may be undefined (an optional parameter that is absent); they are skipped.
+ */
+export type ParamTree = Tensor | readonly ParamTree[] | { readonly [name: string]: ParamTree | undefined };
 
 /** The same structure with every tensor replaced by `T`. */
 export type TreeOf<P, T> = [P] extends [Tensor] ? T : [ParamTree] extends [P] ? Tree<T> : { [K in keyof P]: TreeOf<P[K], T> };
 
 /** A tree of any leaf type (what `TreeOf` gives for an unknown ParamTree). */
-export type Tree<T> = T | readonly Tree<T>[] | { readonly [name: string]: Tree<T> };
+export type Tree<T> = T | readonly Tree<T>[] | { readonly [name: string]: Tree<T> | undefined };
 
 function isLeaf(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && typeof (v as Tensor).retain === 'function';
@@ -17,8 +20,8 @@ function isLeaf(v: unknown): v is Tensor {
 /** Leaves with their dotted paths ("layers.0.weight_ih"), in a fixed order (keys as written). */
 export function treeFlatten(tree: ParamTree, prefix = ''): [path: string, leaf: Tensor][] {
   if (isLeaf(tree)) return [[prefix, tree]];
-  const entries: [string, ParamTree][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v as ParamTree]) : Object.entries(tree as Record<string, ParamTree>);
-  return entries.flatMap(([k, v]) => treeFlatten(v, prefix ? `${prefix}.${k}` : k));
+  const entries: [string, ParamTree | undefined][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v as ParamTree]) : Object.entries(tree as Record<string, ParamTree | undefined>);
+  return entries.flatMap(([k, v]) => (v === undefined ? [] : treeFlatten(v, prefix ? `${prefix}.${k}` : k)));
 }
 
 export function treeLeaves(tree: ParamTree): Tensor[] {
@@ -35,7 +38,7 @@ function mapAny(tree: ParamTree, fn: (leaf: Tensor, path: string) => unknown, pr
   const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
   if (Array.isArray(tree)) return tree.map((v: ParamTree, i) => mapAny(v, fn, key(String(i))));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(tree as Record<string, ParamTree>)) out[k] = mapAny(v, fn, key(k));
+  for (const [k, v] of Object.entries(tree as Record<string, ParamTree | undefined>)) if (v !== undefined) out[k] = mapAny(v, fn, key(k));
   return out;
 }
 

@@ -47,6 +47,14 @@ export class Tensor implements Disposable {
     return new Tensor(new Storage(backend, handle), dtype, [...shape], contiguousStrides(shape), 0, true);
   }
 
+  /**
+   * Owns a backend handle whose layout only the backend knows (a fused kernel's saved activations):
+   * it can be kept, retained and disposed like any tensor, but not read or used in ops.
+   */
+  static fromOpaqueHandle(backend: Backend, handle: Handle): Tensor {
+    return new Tensor(new Storage(backend, handle), 'f32', [0], [1], 0, true);
+  }
+
   get backend(): Backend {
     return this.#storage.backend;
   }

@@ -10,9 +10,9 @@ export type TensorFn = (...inputs: Tensor[]) => Tensor;
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6 for f64 inputs, 1e-3 for f32). */
   readonly eps?: number;
-  /** Absolute tolerance (default 1e-6 for f64, 1e-2 for f32). */
+  /** Absolute tolerance (default 1e-7 for f64, 1e-2 for f32). */
   readonly atol?: number;
-  /** Relative tolerance (default 1e-5 for f64, 1e-2 for f32). */
+  /** Relative tolerance (default 1e-6 for f64, 1e-2 for f32). */
   readonly rtol?: number;
   /** Random directions d per input for which ⟨grad, d⟩ is compared with a directional difference (default 2). */
   readonly randomDirections?: number;
@@ -83,8 +83,8 @@ function resolveOptions(op: string, inputs: readonly Tensor[], o: GradcheckOptio
   const low = wrt.some((i) => inputs[i]!.dtype === 'f32');
   return {
     eps: o.eps ?? (low ? 1e-3 : 1e-6),
-    atol: o.atol ?? (low ? 1e-2 : 1e-6),
-    rtol: o.rtol ?? (low ? 1e-2 : 1e-5),
+    atol: o.atol ?? (low ? 1e-2 : 1e-7),
+    rtol: o.rtol ?? (low ? 1e-2 : 1e-6),
     directions: o.randomDirections ?? 2,
     maxElements: o.maxElements ?? 64,
     wrt,

@@ -12,9 +12,11 @@ export interface Tolerance {
   readonly atolOfMax?: number;
 }
 
+// The atol floors are the smallest normal numbers: below them a dtype has no relative precision
+// left (subnormals), and GPUs may flush such results to zero.
 const TOLERANCES: Readonly<Record<DType, Tolerance>> = {
-  f64: { rtol: 1e-10, atol: 0, atolOfMax: 1e-12 },
-  f32: { rtol: 1e-5, atol: 0, atolOfMax: 1e-6 },
+  f64: { rtol: 1e-10, atol: 2.2250738585072014e-308, atolOfMax: 1e-12 },
+  f32: { rtol: 1e-5, atol: 1.1754943508222875e-38, atolOfMax: 1e-6 },
   i32: { rtol: 0, atol: 0, atolOfMax: 0 },
   bool: { rtol: 0, atol: 0, atolOfMax: 0 },
 };
