@@ -1,4 +1,4 @@
-import { record, reshape, scope, untraced, zerosLike, type Tensor } from '@rnnkit/tensor';
+import { fail, record, reshape, scope, untraced, zerosLike, type Tensor } from '@rnnkit/tensor';
 import { jvp } from './jvp.js';
 import { vjp } from './vjp.js';
 
@@ -35,28 +35,38 @@ export function customVjp(name: string, forward: (...xs: Tensor[]) => CustomForw
 /**
  * Gradient checkpointing: `checkpoint(f)` computes the same values as f but keeps only its inputs
  * for the backward and recomputes f's intermediates there, trading compute for memory (O(√T) BPTT).
+ * f may return one tensor or several.
  */
-export function checkpoint(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => Tensor {
-  const run = customVjp('checkpoint', (...xs) => ({ outputs: f(...xs) }), {
+export function checkpoint<R extends Tensor | readonly Tensor[]>(f: (...xs: Tensor[]) => R): (...xs: Tensor[]) => R {
+  let many = false; // whether f returned an array, so the wrapper can return the same
+  const run = customVjp('checkpoint', (...xs) => {
+    const outputs = f(...xs);
+    many = Array.isArray(outputs);
+    return { outputs };
+  }, {
     vjp: (cts, _residuals, inputs) => {
       const again = vjp(f, inputs);
       const grads = again.backward(cts);
       for (const o of again.outputs) o.dispose();
       return grads;
     },
-    jvp: (tangents, _residuals, inputs) => {
-      // Forward mode keeps nothing, so recomputing costs nothing extra.
-      const dxs = inputs.map((x, i) => tangents[i] ?? null);
-      return [forwardTangent(f, inputs, dxs)];
-    },
+    jvp: (tangents, _residuals, inputs) => [forwardTangent(f, inputs, tangents)],
   });
-  return (...xs) => run(...xs)[0]!;
+  return (...xs) => {
+    const outs = run(...xs);
+    return (many ? outs : outs[0]) as R;
+  };
 }
 
-function forwardTangent(f: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], dxs: readonly (Tensor | null)[]): Tensor {
+function forwardTangent(f: (...xs: Tensor[]) => Tensor | readonly Tensor[], xs: readonly Tensor[], dxs: readonly (Tensor | null)[]): Tensor {
   return scope(() => {
     const tangents = xs.map((x, i) => dxs[i] ?? zerosLike(x));
-    const [out, t] = jvp(f, xs, tangents);
+    const single = (...ys: Tensor[]) => {
+      const r = f(...ys);
+      if (Array.isArray(r)) fail('jvp: checkpoint of a function with several outputs has no forward-mode rule yet; checkpoint each output separately.');
+      return r as Tensor;
+    };
+    const [out, t] = jvp(single, xs, tangents);
     out.dispose();
     return t;
   });

@@ -10,6 +10,7 @@ import {
 } from '@rnnkit/tensor';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { jvp, valueAndGrad } from '@rnnkit/autograd';
+import { expectClose, tolerances } from '@rnnkit/testing';
 
 // ---- The fixture file --------------------------------------------------------------------------
 
@@ -21,10 +22,11 @@ interface ArrayFixture {
   readonly data: Num[];
 }
 
-/** A tensor input, or a plain-number operand. */
+/** A plain-number operand (rnnkit lifts it to the other operand's dtype). */
 interface NumberFixture {
   readonly number: number;
 }
+/** A tensor input, or a plain-number operand. */
 type InputFixture = ArrayFixture | NumberFixture;
 
 interface Attrs {
@@ -87,29 +89,13 @@ function upload(be: Backend, a: ArrayFixture): Tensor {
   return tensor(be, a.data.map(decode), a.shape, a.dtype);
 }
 
-// ---- The tolerance rule (docs/conventions.md) ----------------------------------------------------
-// |a − b| ≤ atol + rtol·|b| with atol = atolOfMax·max|b|. Kept local: @rnnkit/testing does not
-// export expectClose/tolerances from its index yet.
-
-const TOL: Record<DType, { rtol: number; atolOfMax: number }> = {
-  f64: { rtol: 1e-10, atolOfMax: 1e-12 },
-  f32: { rtol: 1e-5, atolOfMax: 1e-6 },
-  i32: { rtol: 0, atolOfMax: 0 },
-  bool: { rtol: 0, atolOfMax: 0 },
-};
+// ---- Comparison: the project's tolerance rule (docs/conventions.md), from @rnnkit/testing --------
+// |a − b| ≤ atol + rtol·|b|, atol scaled by max|b|; f64 rtol 1e-10, f32 rtol 1e-5; i32/bool exact.
 
 function expectArrayClose(label: string, t: Tensor, want: ArrayFixture): void {
   expect(t.dtype, `${label}: dtype`).toBe(want.dtype);
   expect([...t.shape], `${label}: shape`).toEqual(want.shape);
-  const got = t.readSync();
-  const expected = want.data.map(decode);
-  const { rtol, atolOfMax } = TOL[want.dtype];
-  const atol = atolOfMax * expected.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
-  expected.forEach((b, i) => {
-    const a = got[i]!;
-    const ok = Number.isNaN(b) ? Number.isNaN(a) : !Number.isFinite(b) ? a === b : Math.abs(a - b) <= atol + rtol * Math.abs(b);
-    if (!ok) expect.fail(`${label}: element ${i} of ${expected.length} is ${a}, torch says ${b} (allowed |diff| ${atol + rtol * Math.abs(b)}, ${want.dtype})`);
-  });
+  expectClose(t.readSync(), want.data.map(decode), tolerances(want.dtype), `${label} vs torch`);
 }
 
 // ---- The ops, in rnnkit: one entry per op name in the JSON -------------------------------------

@@ -1,6 +1,6 @@
 import { cast, fail, fmtShape, mul, reshape, sameShape, scope, sub, sum, where, type Tensor } from '@rnnkit/tensor';
 import { requireFloatTensor } from './internal/checks.js';
-import { maskParts } from './internal/mask.js';
+import { maskParts, requireMaskDType } from './internal/mask.js';
 import { reduceLoss, requireReduction } from './internal/reduce-loss.js';
 import type { Reduction } from './reduction.js';
 
@@ -35,10 +35,11 @@ export function mse(pred: Tensor, target: Tensor, options: MseOptions = {}): Ten
   if (mask && (mask.rank > pred.rank || mask.shape.some((d, i) => d !== pred.shape[i])))
     fail(`${op}: mask ${fmtShape(mask.shape)} must have the shape of pred ${fmtShape(pred.shape)} or of its leading axes.`);
 
+  requireMaskDType(op, mask);
   return scope(() => {
     const diff = sub(pred, target);
     let loss = mul(diff, diff); //                                           [...]
-    const parts = maskParts(op, mask, pred.dtype);
+    const parts = maskParts(mask, pred.dtype);
     const covered = mask ? mask.size : pred.size; //                       elements a mask entry stands for: pred.size / covered
     const trailing = pred.shape.slice(mask?.rank ?? pred.rank);
     const lift = (m: Tensor) => (trailing.length ? reshape(m, [...m.shape, ...trailing.map(() => 1)]) : m); // [..., 1, 1]

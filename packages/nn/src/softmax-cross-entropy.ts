@@ -3,7 +3,7 @@ import {
 } from '@rnnkit/tensor';
 import { requireFloatTensor } from './internal/checks.js';
 import { checkIndexRange } from './internal/index-range.js';
-import { maskParts } from './internal/mask.js';
+import { maskParts, requireMaskDType } from './internal/mask.js';
 import { reduceLoss, requireReduction } from './internal/reduce-loss.js';
 import type { Reduction } from './reduction.js';
 
@@ -57,9 +57,10 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, options: So
   checkIndexRange(op, 'targets', targets, classes, `for logits ${fmtShape(logits.shape)} with V = ${classes} classes`, ignoreIndex);
   const tokens = targets.size;
 
+  requireMaskDType(op, mask);
   return scope(() => {
     const logp = reshape(logSoftmax(logits, -1), [tokens * classes]); //   [N·V], N tokens
-    const parts = maskParts(op, mask, logits.dtype);
+    const parts = maskParts(mask, logits.dtype);
     const notIgnored = ignoreIndex === undefined ? undefined : ne(targets, ignoreIndex);
     const keep = notIgnored && parts.keep ? where(notIgnored, parts.keep, 0) : (notIgnored ?? parts.keep); // [...] bool
     // Flat index of each token's target log-probability; an excluded token points at its class 0.

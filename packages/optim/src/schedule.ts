@@ -1,5 +1,5 @@
 import {
-  add, cast, div, fail, ge, isFloat, lt, maximum, minimum, mul, pow, scalar, sub, where, type Backend, type DType, type Tensor,
+  add, cast, div, fail, ge, isFloat, maximum, minimum, mul, pow, scalar, scope, sub, where, type Backend, type DType, type Tensor,
 } from '@rnnkit/tensor';
 import { cosPi } from './internal/cos-pi.js';
 
@@ -162,14 +162,13 @@ export async function scheduleValues(schedule: Schedule, backend: Backend, steps
   if (!isFloat(dtype)) fail(`scheduleValues: dtype must be f32 or f64, got ${dtype}.`);
   const out: number[] = [];
   for (const step of steps) {
-    const count = scalar(backend, step, dtype);
-    const value = schedule(count);
+    const [count, value] = scope(() => {
+      const c = scalar(backend, step, dtype);
+      return [c, schedule(c)] as const;
+    });
     out.push(await value.item());
-    if (value !== count) value.dispose();
+    value.dispose();
     count.dispose();
   }
   return out;
 }
-
-/** The values below this line keep `lt` imported for the where-based comparisons above. */
-export const _unused = lt;

@@ -77,7 +77,7 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** An independent child stream; consumes one draw of this one. */
+  /** An independent child stream; advances this stream by two draws. */
   split(): Rng {
     const a = this.nextUint32();
     const b = this.nextUint32();

@@ -76,7 +76,7 @@ export class Tensor implements Disposable {
 
   /** The storage and layout kernels see. Throws when the tensor was disposed. */
   view(op = 'use'): View {
-    if (this.#disposed) fail(`${op}: this tensor ${fmtShape(this.shape)} ${this.dtype} was already disposed; keep it (or clone it) until every use is done.`);
+    if (this.#disposed) fail(`${op}: this tensor ${fmtShape(this.shape)} ${this.dtype} was already disposed; keep it (or a copy() of it) until every use is done.`);
     return { handle: this.#storage.handle, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
   }
 

@@ -6,11 +6,15 @@ export interface MaskParts {
   readonly weight?: Tensor;
 }
 
-/** Validates a bool or float mask and brings a float one to `dtype`. Call inside a scope. */
-export function maskParts(op: string, mask: Tensor | undefined, dtype: DType): MaskParts {
+/** Checks that a mask is bool or float. */
+export function requireMaskDType(op: string, mask: Tensor | undefined): void {
+  if (mask && mask.dtype !== 'bool' && !isFloat(mask.dtype))
+    fail(`${op}: mask must be bool (true = keep) or float (a weight per item), got ${mask.dtype} ${fmtShape(mask.shape)}; build it with a comparison such as gt(lengths, t).`);
+}
+
+/** Splits a checked mask into its bool or float part, bringing a float one to `dtype`. Call inside a scope. */
+export function maskParts(mask: Tensor | undefined, dtype: DType): MaskParts {
   if (!mask) return {};
   if (mask.dtype === 'bool') return { keep: mask };
-  if (!isFloat(mask.dtype))
-    fail(`${op}: mask must be bool (true = keep) or float (a weight per item), got ${mask.dtype} ${fmtShape(mask.shape)}; build it with a comparison such as gt(lengths, t).`);
   return { weight: mask.dtype === dtype ? mask : cast(mask, dtype) };
 }

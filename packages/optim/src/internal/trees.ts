@@ -13,11 +13,31 @@ export function zipLeaves<R>(
   trees: readonly (readonly [label: string, tree: ParamTree])[],
   fn: (leaves: Tensor[], path: string) => R,
 ): Tree<R> {
+  const rows = matchLeaves(op, trees);
+  const results = new Map(rows.map(([path, leaves]) => [path, fn(leaves, path)]));
+  return treeMap(trees[0]![1], (_, path) => results.get(path) as R) as Tree<R>;
+}
+
+/** Like zipLeaves for a function returning several tensors per leaf: one tree per key. */
+export function unzipLeaves<T extends Record<string, Tensor | undefined>>(
+  op: string,
+  trees: readonly (readonly [label: string, tree: ParamTree])[],
+  fn: (leaves: Tensor[], path: string) => T,
+): { [K in keyof T]-?: ParamTree } {
+  const rows = matchLeaves(op, trees);
+  const results = new Map(rows.map(([path, leaves]) => [path, fn(leaves, path)]));
+  const first = results.values().next().value ?? {};
+  const out: Record<string, ParamTree> = {};
+  for (const [k, v] of Object.entries(first)) if (v !== undefined) out[k] = treeMap(trees[0]![1], (_, path) => results.get(path)![k]!) as ParamTree;
+  return out as { [K in keyof T]-?: ParamTree };
+}
+
+function matchLeaves(op: string, trees: readonly (readonly [label: string, tree: ParamTree])[]): [string, Tensor[]][] {
   const [refLabel, refTree] = trees[0]!;
   const ref = treeFlatten(refTree);
+  const refPaths = new Set(ref.map(([p]) => p));
   const others = trees.slice(1).map(([label, tree]) => [label, new Map(treeFlatten(tree))] as const);
   for (const [label, leaves] of others) {
-    const refPaths = new Set(ref.map(([p]) => p));
     const missing = ref.find(([p]) => !leaves.has(p));
     if (missing) fail(`${op}: ${label} has no entry ${show(missing[0])}, which ${refLabel} has; ${hint(refLabel, label)}`);
     const extra = [...leaves.keys()].find((p) => !refPaths.has(p));
@@ -28,8 +48,7 @@ export function zipLeaves<R>(
         fail(`${op}: ${show(path)} is ${fmtShape(a.shape)} ${a.dtype} in ${refLabel} but ${fmtShape(b.shape)} ${b.dtype} in ${label}; ${hint(refLabel, label)}`);
     }
   }
-  const results = new Map(ref.map(([path, leaf]) => [path, fn([leaf, ...others.map(([, m]) => m.get(path)!)], path)]));
-  return treeMap(refTree, (_, path) => results.get(path) as R) as Tree<R>;
+  return ref.map(([path, leaf]) => [path, [leaf, ...others.map(([, m]) => m.get(path)!)]]);
 }
 
 function hint(a: string, b: string): string {

@@ -102,7 +102,13 @@ export class Harness {
     try {
       const views = operands.map((o) => operandView(this.be, o, handles));
       const h = kernel(this.be.kernels, views);
+      if (views.some((v) => v.handle === h)) throw new CloseAssertionError(`${full}: the kernel returned one of its inputs' handles; kernels must return fresh memory.`);
       handles.push(h);
+      // Kernels never write into their inputs.
+      for (const [i, o] of operands.entries()) {
+        const whole = { handle: views[i]!.handle, dtype: o.dtype, shape: [o.storage.length], strides: [1], offset: 0 };
+        expectClose(await this.be.read(whole), typed(o.dtype, o.storage), o.dtype === 'f32' || o.dtype === 'f64' ? { rtol: 0, atol: 0 } : o.dtype, `${full}: input ${i} afterwards`);
+      }
       const got = await this.be.read({ handle: h, dtype: out.dtype, shape: out.shape, strides: contiguousStrides(out.shape), offset: 0 });
       checkRead(full, got, out.dtype, got.length);
       const rx = operands.map((o) => keep(tensor(this.ref, typed(this.refDtype(o.dtype), o.values), o.shape, this.refDtype(o.dtype))));
