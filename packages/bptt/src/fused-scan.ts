@@ -81,10 +81,10 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
         const dh0 = wrap(g.dh0, [B, H]);
         const dW = wrap(g.dWhh, [G * H, H]);
         const db = wrap(g.dbHh, [G * H]);
-        for (const extra of [g.dhs, g.dcs]) if (extra) backend.free(extra as never);
+        for (const extra of [g.dhs, g.dcs]) if (extra) backend.free(extra);
         const lens = lengthsT ? [null] : [];
         if (isLstm) return [dx, dh0, wrap(g.dc0, [B, H]), dW, db, ...lens];
-        if (g.dc0) backend.free(g.dc0 as never);
+        if (g.dc0) backend.free(g.dc0);
         return [dx, dh0, dW, db, ...lens];
       },
     },

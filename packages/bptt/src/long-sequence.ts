@@ -63,7 +63,7 @@ export function segmentedBptt<P extends ParamTree, S extends CellState>(params: 
     return [total!, state] as const;
   });
   const { value, grads, aux } = run(params);
-  return { value, grads: grads as TreeOf<P, Tensor>, state: aux };
+  return { value, grads: grads, state: aux };
 }
 
 export interface TruncatedOptions<P extends ParamTree, S extends CellState> {
@@ -94,10 +94,10 @@ export function truncatedBptt<P extends ParamTree, S extends CellState>(options:
     const start = states.get(window.start)!;
     const { value, grads, aux } = valueAndGradWithAux((p: P) => loss(p, window, start))(options.params());
     try {
-      options.update(grads as TreeOf<P, Tensor>, value, window);
+      options.update(grads, value, window);
     } finally {
       value.dispose();
-      for (const g of treeLeaves(grads as ParamTree)) g.dispose();
+      for (const g of treeLeaves(grads as unknown as ParamTree)) g.dispose();
     }
     states.set(window.end, aux);
     last = aux;

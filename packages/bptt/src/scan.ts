@@ -49,7 +49,7 @@ function observe<S extends CellState>(options: ScanOptions<S>, t: number, state:
       names.forEach((k, i) => {
         if (cts[i]) grad[k] = cts[i];
       });
-      tap.onStateGrad!({ t, layer, direction, grad: grad as { [K in keyof S]?: Tensor } });
+      tap.onStateGrad!({ t, layer, direction, grad: grad });
     });
     out = Object.fromEntries(names.map((k, i) => [k, tapped[i]!])) as S;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, createRng, narrow, normal, sub, abs, max, treeDispose, treeFlatten } from '@rnnkit/tensor';
+import { add, createRng, narrow, normal, sub, abs, max, treeFlatten } from '@rnnkit/tensor';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { gru, lstm } from '@rnnkit/cells';
 import { recurrent, scan, truncatedWindows } from '../src/index.js';

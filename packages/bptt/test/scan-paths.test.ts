@@ -10,11 +10,11 @@ const B = 4;
 const I = 3;
 const H = 4;
 const cells: [string, Cell][] = [
-  ['rnn tanh', rnn({ inputSize: I, hiddenSize: H, dtype: 'f64' }) as unknown as Cell],
-  ['rnn relu', rnn({ inputSize: I, hiddenSize: H, activation: 'relu', dtype: 'f64' }) as unknown as Cell],
-  ['lstm', lstm({ inputSize: I, hiddenSize: H, dtype: 'f64' }) as unknown as Cell],
-  ['gru reset-after', gru({ inputSize: I, hiddenSize: H, dtype: 'f64' }) as unknown as Cell],
-  ['gru reset-before', gru({ inputSize: I, hiddenSize: H, resetAfter: false, dtype: 'f64' }) as unknown as Cell],
+  ['rnn tanh', rnn({ inputSize: I, hiddenSize: H, dtype: 'f64' })],
+  ['rnn relu', rnn({ inputSize: I, hiddenSize: H, activation: 'relu', dtype: 'f64' })],
+  ['lstm', lstm({ inputSize: I, hiddenSize: H, dtype: 'f64' })],
+  ['gru reset-after', gru({ inputSize: I, hiddenSize: H, dtype: 'f64' })],
+  ['gru reset-before', gru({ inputSize: I, hiddenSize: H, resetAfter: false, dtype: 'f64' })],
 ];
 
 async function run(cell: Cell, params: ParamTree, xs: Tensor, w: Tensor, options: ScanOptions) {

@@ -7,7 +7,7 @@
 // the cell allows) and, with variable lengths, packed. Truncated BPTT loops its windows here,
 // carrying the final state (returned as aux, so detached) into the next window.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { add, mul, sum, tensor, treeDispose, type Backend, type Cell, type CellState, type DType, type ParamTree, type Tensor } from '@rnnkit/tensor';
 import { valueAndGradWithAux } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
@@ -108,12 +108,12 @@ function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputS
   const common = { inputSize, hiddenSize: c.H, dtype: c.dtype };
   switch (c.kind) {
     case 'rnn':
-      return rnn({ ...common, activation: c.cell.activation ?? 'tanh' }) as unknown as Cell;
+      return rnn({ ...common, activation: c.cell.activation ?? 'tanh' });
     case 'lstm':
     case 'tbptt':
-      return lstm({ ...common, ...(c.cell.projSize ? { projSize: c.cell.projSize } : {}) }) as unknown as Cell;
+      return lstm({ ...common, ...(c.cell.projSize ? { projSize: c.cell.projSize } : {}) });
     case 'gru':
-      return gru({ ...common, resetAfter: c.cell.resetAfter ?? true }) as unknown as Cell;
+      return gru({ ...common, resetAfter: c.cell.resetAfter ?? true });
   }
 }
 
@@ -186,7 +186,7 @@ function runner(c: SequenceCase, entry: Entry, path: Path): (d: Inputs) => { ys:
     const initialStates = Array.from({ length: c.numLayers }, (_, l) =>
       c.bidirectional ? { forward: initial(d, l * D), reverse: initial(d, l * D + 1) } : { forward: initial(d, l * D) },
     );
-    return model.run(d.params as never, d.x, { ...opts, initialStates });
+    return model.run(d.params, d.x, { ...opts, initialStates });
   };
 }
 
@@ -198,6 +198,9 @@ function runs(c: SequenceCase): [Entry, Path][] {
 
 describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
   const be = createCpuBackend();
+  // Counts the backend's fused whole-sequence kernel calls, to prove which path each run took.
+  const fusedSpies = (['rnnSequence', 'lstmSequence', 'gruSequence'] as const).map((k) => vi.spyOn(be.fused!, k));
+  const fusedCalls = () => fusedSpies.reduce((n, s) => n + s.mock.calls.length, 0);
 
   it('has every case in both dtypes', () => {
     const names = new Set(cases.map((c) => `${c.dtype} ${c.name}`));
@@ -231,6 +234,7 @@ describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
     const wH = ks.map((k) => upload(be, stateSlice(c.wH, k), dt));
     const wC = isLstm ? ks.map((k) => upload(be, stateSlice(c.wC!, k), dt)) : [];
     const run = runner(c, entry, path);
+    const callsBefore = fusedCalls();
 
     const { value, grads, aux } = valueAndGradWithAux((d: Inputs) => {
       const res = run(d);
@@ -248,8 +252,11 @@ describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
       check('d/dx', grads.x, c.grads['x']!, dt);
       checkJoined('d/dh0', grads.h0, c.grads['h0']!, dt);
       if (isLstm) checkJoined('d/dc0', grads.c0!, c.grads['c0']!, dt);
+      // The default path must really take the fused kernel where the cell has one; the others never do.
+      const fusable = path === 'default' && makeCell(c, c.I).sequenceKernel !== undefined;
+      expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(fusable);
     } finally {
-      treeDispose([value, grads, aux.ys, aux.states as unknown as ParamTree, inputs, wOut, wH, wC]);
+      treeDispose([value, grads, aux.ys, aux.states, inputs, wOut, wH, wC]);
     }
     expect(be.stats().liveHandles).toBe(before);
   });
@@ -264,6 +271,7 @@ describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
     const params = loadParams(be, c).layers[0]!.forward;
     let state = { h: upload(be, stateSlice(c.h0, 0), dt), c: upload(be, stateSlice(c.c0!, 0), dt) };
     expect(c.windows.length).toBe(Math.ceil(T / c.window));
+    const callsBefore = fusedCalls();
     try {
       for (const [w, win] of c.windows.entries()) {
         const steps = Math.min(c.window, T - win.start);
@@ -293,6 +301,7 @@ describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
       }
       checkJoined('carried hT', [state.h], c.hT, dt);
       checkJoined('carried cT', [state.c], c.cT, dt);
+      expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(path === 'default');
     } finally {
       treeDispose([params, state]);
     }

@@ -7,3 +7,5 @@ export type { LstmOptions, LstmParams, LstmState } from './lstm.js';
 export { lstm } from './lstm.js';
 export type { GruOptions, GruParams, GruState } from './gru.js';
 export { gru } from './gru.js';
+export type { MguOptions, MguParams, MguState } from './mgu.js';
+export { mgu } from './mgu.js';

@@ -70,7 +70,8 @@ export function lstm(options: LstmOptions): Cell<LstmParams, LstmState> {
       scope(() => {
         let gates = add(xp, matmul(state.h, transpose(p.weight_hh)));
         if (p.bias_hh) gates = add(gates, p.bias_hh);
-        let [gi, gf, gg, go] = split(gates, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+        const [gi0, gf0, gg, go] = split(gates, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+        let [gi, gf] = [gi0, gf0];
         if (p.peephole_i && p.peephole_f) {
           gi = add(gi, mul(state.c, p.peephole_i));
           gf = add(gf, mul(state.c, p.peephole_f));

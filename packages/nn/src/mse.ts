@@ -30,7 +30,7 @@ export function mse(pred: Tensor, target: Tensor, options: MseOptions = {}): Ten
   const reduction = requireReduction(op, options.reduction ?? 'mean');
   const { mask } = options;
   requireFloatTensor(op, 'pred', pred);
-  if (!sameShape(pred.shape, target.shape)) fail(`${op}: pred ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} must have the same shape.`);
+  if (!sameShape(pred.shape, target.shape)) fail(`${op}: pred ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} must have the same shape; mse does not broadcast, so reshape or expand target first.`);
   if (pred.dtype !== target.dtype) fail(`${op}: pred is ${pred.dtype} but target is ${target.dtype}; cast one with cast(target, '${pred.dtype}').`);
   if (mask && (mask.rank > pred.rank || mask.shape.some((d, i) => d !== pred.shape[i])))
     fail(`${op}: mask ${fmtShape(mask.shape)} must have the shape of pred ${fmtShape(pred.shape)} or of its leading axes.`);

@@ -34,8 +34,9 @@ export interface SoftmaxCrossEntropyOptions {
  * with NaN, which suits sequence training where such batches happen at the ends of buckets and
  * truncated-BPTT windows.
  *
- * Targets must lie in [0, V) or equal `ignoreIndex`; this is checked on backends with synchronous
- * reads (elsewhere an out-of-range target gives an unspecified value).
+ * Targets must lie in [0, V) except where `ignoreIndex` or the mask (false or 0) excludes the token,
+ * so padding may hold any value. This is checked on backends with synchronous reads; elsewhere an
+ * out-of-range target of a valid token gives an unspecified loss.
  *
  * @returns a 0-d tensor for 'mean' and 'sum', `[...]` for 'none'; the caller owns it.
  * @example
@@ -54,7 +55,7 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, options: So
     fail(`${op}: targets ${fmtShape(targets.shape)} must have the shape of logits ${fmtShape(logits.shape)} without its last (class) axis, ${fmtShape(tokenShape)}.`);
   if (mask && !sameShape(mask.shape, tokenShape)) fail(`${op}: mask ${fmtShape(mask.shape)} must have the shape of the targets, ${fmtShape(tokenShape)}.`);
   if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) fail(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}.`);
-  checkIndexRange(op, 'targets', targets, classes, `for logits ${fmtShape(logits.shape)} with V = ${classes} classes`, ignoreIndex);
+  checkIndexRange(op, 'targets', targets, classes, `for logits ${fmtShape(logits.shape)} with V = ${classes} classes`, ignoreIndex, mask);
   const tokens = targets.size;
 
   requireMaskDType(op, mask);
@@ -62,10 +63,12 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, options: So
     const logp = reshape(logSoftmax(logits, -1), [tokens * classes]); //   [N·V], N tokens
     const parts = maskParts(mask, logits.dtype);
     const notIgnored = ignoreIndex === undefined ? undefined : ne(targets, ignoreIndex);
-    const keep = notIgnored && parts.keep ? where(notIgnored, parts.keep, 0) : (notIgnored ?? parts.keep); // [...] bool
-    // Flat index of each token's target log-probability; an excluded token points at its class 0.
+    const keep = both(notIgnored, parts.keep); //                                      [...] bool, or none
+    // Flat index of each token's target log-probability; an excluded token (or one of weight 0,
+    // whose target need not be a class) points at its row's class 0 instead.
+    const pickable = both(keep, parts.weight ? ne(parts.weight, 0) : undefined);
     const rows = mul(reshape(arange(logits.backend, tokens), tokenShape), classes);
-    const picked = gather(logp, add(rows, keep ? where(keep, targets, 0) : targets)); // [...]
+    const picked = gather(logp, add(rows, pickable ? where(pickable, targets, 0) : targets)); // [...]
     let loss = neg(picked);
     if (keep) loss = where(keep, loss, 0);
     if (parts.weight) loss = mul(loss, parts.weight);
@@ -75,4 +78,9 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, options: So
     else if (keep) count = sum(cast(keep, logits.dtype));
     return reduceLoss(loss, count, reduction);
   });
+}
+
+// Logical and of optional bool tensors (undefined means all true).
+function both(a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined {
+  return a && b ? where(a, b, 0) : (a ?? b);
 }

@@ -41,9 +41,9 @@ describe('mse', () => {
     using keep = tensor(be, [1, 0, 1, 1, 1, 0], [2, 3], 'bool');
     using weights = tensor(be, [0.5, 2], [2], 'f64');
     for (const reduction of ['mean', 'sum', 'none'] as const) {
-      await assertGradcheck((p, t) => mse(p!, t!, { reduction }), [pred, target]);
-      await assertGradcheck((p, t) => mse(p!, t!, { reduction, mask: keep }), [pred, target]);
-      await assertGradcheck((p, t) => mse(p!, t!, { reduction, mask: weights }), [pred, target]);
+      await assertGradcheck((p, t) => mse(p, t, { reduction }), [pred, target]);
+      await assertGradcheck((p, t) => mse(p, t, { reduction, mask: keep }), [pred, target]);
+      await assertGradcheck((p, t) => mse(p, t, { reduction, mask: weights }), [pred, target]);
     }
   });
 
@@ -61,7 +61,7 @@ describe('mse', () => {
     using pred = zeros(be, [2, 3]);
     using other = zeros(be, [3, 2]);
     expect(() => mse(pred, other)).toThrow(RnnkitError);
-    expect(() => mse(pred, other)).toThrow('mse: pred [2, 3] and target [3, 2] must have the same shape.');
+    expect(() => mse(pred, other)).toThrow('mse: pred [2, 3] and target [3, 2] must have the same shape; mse does not broadcast, so reshape or expand target first.');
     using target64 = zeros(be, [2, 3], 'f64');
     expect(() => mse(pred, target64)).toThrow("mse: pred is f32 but target is f64; cast one with cast(target, 'f32').");
     using target = zeros(be, [2, 3]);

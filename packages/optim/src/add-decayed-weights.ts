@@ -1,6 +1,6 @@
 import { add, fail, mul, scope, type ParamTree, type Tensor, type Transform } from '@rnnkit/tensor';
 import type { EmptyState } from './identity.js';
-import { alias, requireParams, zipLeaves } from './internal/trees.js';
+import { alias, checkEmptyState, requireParams, zipLeaves } from './internal/trees.js';
 
 export interface WeightDecayOptions {
   /** Which parameters decay, by dotted path (default all); e.g. `(path) => !path.endsWith('bias')`. */
@@ -17,8 +17,9 @@ function addScaledParams(name: string, rate: number, options: WeightDecayOptions
   const op = `${name}.update`;
   return {
     init: () => ({}),
-    update: (grads, _state, params) =>
+    update: (grads, state, params) =>
       scope(() => {
+        checkEmptyState(op, state);
         const p = requireParams(op, params);
         const updates = zipLeaves(op, [['grads', grads], ['params', p]], ([g, w], path) =>
           rate === 0 || (options.mask && !options.mask(path, w!)) ? alias(g!) : add(g!, mul(w!, rate)),

@@ -1,5 +1,6 @@
 import { clamp, fail, scope, treeMap, type ParamTree, type Transform } from '@rnnkit/tensor';
 import type { EmptyState } from './identity.js';
+import { checkEmptyState } from './internal/trees.js';
 
 /**
  * Clamps every element to [−maxAbs, maxAbs], as torch.nn.utils.clip_grad_value_ (Keras's
@@ -9,6 +10,9 @@ export function clipByValue(maxAbs: number): Transform<EmptyState> {
   if (!(maxAbs >= 0) || !Number.isFinite(maxAbs)) fail(`clipByValue: maxAbs must be a non-negative finite number, got ${maxAbs}.`);
   return {
     init: () => ({}),
-    update: (grads) => scope(() => [treeMap(grads, (g) => clamp(g, -maxAbs, maxAbs)) as ParamTree, {}]),
+    update(grads, state) {
+      checkEmptyState('clipByValue.update', state);
+      return scope(() => [treeMap(grads, (g) => clamp(g, -maxAbs, maxAbs)) as ParamTree, {}]);
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { scope, treeMap, type ParamTree, type Transform } from '@rnnkit/tensor';
-import { alias } from './internal/trees.js';
+import { alias, checkEmptyState } from './internal/trees.js';
 
 /** State of a transform that keeps none. */
 export type EmptyState = Record<string, never>;
@@ -8,6 +8,9 @@ export type EmptyState = Record<string, never>;
 export function identity(): Transform<EmptyState> {
   return {
     init: () => ({}),
-    update: (grads) => scope(() => [treeMap(grads, alias) as ParamTree, {}]),
+    update(grads, state) {
+      checkEmptyState('identity.update', state);
+      return scope(() => [treeMap(grads, alias) as ParamTree, {}]);
+    },
   };
 }

@@ -8,7 +8,7 @@ import type { Tensor } from './tensor.js';
 export type ParamTree = Tensor | readonly ParamTree[] | { readonly [name: string]: ParamTree | undefined };
 
 /** The same structure with every tensor replaced by `T`. */
-export type TreeOf<P, T> = [P] extends [Tensor] ? T : [ParamTree] extends [P] ? Tree<T> : { [K in keyof P]: TreeOf<P[K], T> };
+export type TreeOf<P, T> = [P] extends [Tensor] ? T : [P] extends [Tensor | undefined] ? T | undefined : [ParamTree] extends [P] ? Tree<T> : { [K in keyof P]: TreeOf<P[K], T> };
 
 /** A tree of any leaf type (what `TreeOf` gives for an unknown ParamTree). */
 export type Tree<T> = T | readonly Tree<T>[] | { readonly [name: string]: Tree<T> | undefined };

@@ -5,3 +5,5 @@ export type { GradcheckOptions, GradcheckResult, InputCheck, JvpcheckOptions, Te
 export { assertGradcheck, assertJvpcheck, gradcheck, jvpcheck } from './gradcheck.js';
 export type { BackendConformanceOptions } from './backend-conformance.js';
 export { describeBackendConformance } from './backend-conformance.js';
+export type { CellConformanceOptions, CellSizes, ExpectedParams } from './cell-conformance.js';
+export { describeCellConformance } from './cell-conformance.js';

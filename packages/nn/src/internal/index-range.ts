@@ -11,15 +11,16 @@ function position(shape: readonly number[], i: number): string {
 }
 
 /**
- * Checks that i32 `indices` lie in [0, bound) (or equal `except`), where reading them is free
- * (backends with synchronous reads); elsewhere the check is skipped, like the ops' own.
+ * Checks that i32 `indices` lie in [0, bound) (or equal `except`, or sit where `exempt` is 0), where
+ * reading them is free (backends with synchronous reads); elsewhere the check is skipped, like the ops' own.
  */
-export function checkIndexRange(op: string, role: string, indices: Tensor, bound: number, what: string, except?: number): void {
+export function checkIndexRange(op: string, role: string, indices: Tensor, bound: number, what: string, except?: number, exempt?: Tensor): void {
   if (!indices.backend.readSync) return;
   const values = indices.readSync();
+  const skip = exempt?.readSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if ((v < 0 || v >= bound) && v !== except)
+    if ((v < 0 || v >= bound) && v !== except && skip?.[i] !== 0)
       fail(`${op}: ${role} holds ${v} at ${position(indices.shape, i)}, outside [0, ${bound}) ${what}${except === undefined ? '' : ` (and not the ignoreIndex ${except})`}.`);
   }
 }

@@ -84,3 +84,13 @@ export function requireParams(op: string, params: ParamTree | undefined): ParamT
   if (params === undefined) fail(`${op}: needs the current parameters; call update(grads, state, params).`);
   return params;
 }
+
+/** Stateless transforms check they were given an empty state, so a mix-up of states is caught. */
+export function checkEmptyState(op: string, state: unknown): void {
+  const ok = typeof state === 'object' && state !== null && !Array.isArray(state) && Object.keys(state).length === 0;
+  if (!ok)
+    fail(
+      `${op}: this transform keeps no state, but it was given ${Array.isArray(state) ? 'an array' : typeof state === 'object' && state !== null ? `a state with ${Object.keys(state).map((k) => `'${k}'`).join(', ')}` : String(state)}; ` +
+        'it was made by a different optimiser. Pass the state returned by this transform\'s init or last update.',
+    );
+}
