@@ -1,5 +1,5 @@
 import {
-  concat, fail, fmtShape, gather, narrow, reshape, scope, select, stack, tensor, where, zeros,
+  concat, fail, fmtShape, gather, unscoped, narrow, reshape, scope, select, stack, tensor, where, zeros,
   type Cell, type CellState, type ParamTree, type StepResult, type Tensor,
 } from '@rnnkit/tensor';
 import { gradTap } from './grad-tap.js';
@@ -35,26 +35,30 @@ function stepOf<P extends ParamTree, S extends CellState>(cell: Cell<P, S>, para
   return (state: S, x: Tensor): StepResult<S> => (projected ? cell.stepProjected!(params, state, x) : cell.step(params, state, x));
 }
 
-// Optionally routes the state through a gradient tap, then shows the step to the tap.
-function observe<S extends CellState>(options: ScanOptions<S>, t: number, state: S, y: Tensor, aux: StepResult<S>['aux']): S {
-  const tap = options.tap;
-  if (!tap) return state;
-  const layer = options.layer ?? 0;
-  const direction = options.reverse ? 'reverse' : 'forward';
-  let out = state;
-  if (tap.onStateGrad) {
-    const names = Object.keys(state);
-    const tapped = gradTap(names.map((k) => state[k]!), (cts) => {
-      const grad: Record<string, Tensor> = {};
-      names.forEach((k, i) => {
-        if (cts[i]) grad[k] = cts[i];
-      });
-      tap.onStateGrad!({ t, layer, direction, grad: grad });
+// Routes a step's new state through a gradient tap (when one listens), so the backward reports
+// ∂L/∂state_t through the output and every later step; y follows the tapped state when it is one.
+function tapGradients<S extends CellState>(options: ScanOptions<S>, t: number, res: StepResult<S>): StepResult<S> {
+  const onStateGrad = options.tap?.onStateGrad;
+  if (!onStateGrad) return res;
+  const names = Object.keys(res.state);
+  const before = names.map((k) => res.state[k]!);
+  const tapped = gradTap(before, (cts) => {
+    const grad: Record<string, Tensor> = {};
+    names.forEach((k, i) => {
+      if (cts[i]) grad[k] = cts[i];
     });
-    out = Object.fromEntries(names.map((k, i) => [k, tapped[i]!])) as S;
-  }
-  tap.onStep?.({ t, layer, direction, state: out, y, aux });
-  return out;
+    unscoped(() => onStateGrad({ t, layer: options.layer ?? 0, direction: options.reverse ? 'reverse' : 'forward', grad: grad as { [K in keyof S]?: Tensor } }));
+  });
+  const state = Object.fromEntries(names.map((k, i) => [k, tapped[i]!])) as S;
+  const yIndex = before.indexOf(res.y);
+  return { state, y: yIndex >= 0 ? tapped[yIndex]! : res.y, aux: res.aux };
+}
+
+// Shows a finished step to the tap.
+function observe<S extends CellState>(options: ScanOptions<S>, t: number, state: S, y: Tensor, aux: StepResult<S>['aux']): S {
+  const onStep = options.tap?.onStep;
+  if (onStep) unscoped(() => onStep({ t, layer: options.layer ?? 0, direction: options.reverse ? 'reverse' : 'forward', state, y, aux }));
+  return state;
 }
 
 // Cells often return their new h as y; the output needs its own owner, since old states are freed.
@@ -78,7 +82,7 @@ function maskedScan<P extends ParamTree, S extends CellState>(
       const t = options.reverse ? T - 1 - k : k;
       const prev = state;
       const next = scope(() => {
-        const res = step(prev, select(inputs, 0, t));
+        const res = tapGradients(options, t, step(prev, select(inputs, 0, t)));
         if (!mask) return { state: observe(options, t, res.state, res.y, res.aux), y: ownOutput(res.y, res.state) };
         const m = select(mask, 0, t); // [B, 1]
         const kept = mapState(res.state, (s, name) => where(m, s, prev[name]!));
@@ -121,7 +125,7 @@ function packedScan<P extends ParamTree, S extends CellState>(
       const prev = state;
       const next = scope(() => {
         if (n === 0) return { state: prev, y: zeros(backend, [B, cell.outputSize], cell.dtype) };
-        const res = step(mapState(prev, (s) => narrow(s, 0, 0, n)), narrow(inputs, 0, offset, n));
+        const res = tapGradients(options, t, step(mapState(prev, (s) => narrow(s, 0, 0, n)), narrow(inputs, 0, offset, n)));
         const pad = (full: Tensor, part: Tensor) => (n === B ? part : concat([part, narrow(full, 0, n, B - n)], 0));
         const kept = mapState(res.state, (s, name) => pad(prev[name]!, s));
         const y = n === B ? ownOutput(res.y, res.state) : concat([res.y, zeros(backend, [B - n, cell.outputSize], cell.dtype)], 0);

@@ -6,7 +6,7 @@ import { valueAndGrad } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { mgu, type MguParams, type MguState } from '@rnnkit/cells';
 import {
-  copy, createRng, mul, narrow, normal, reshape, select, sum, tensor, tensorsIn, treeDispose, treeFlatten, treeLeaves, treeMap,
+  add, copy, createRng, mul, narrow, normal, reshape, select, stack, sum, tensor, tensorsIn, treeDispose, treeFlatten, treeLeaves, treeMap,
   type Backend, type Tensor,
 } from '@rnnkit/tensor';
 import { assertGradcheck, expectClose } from '@rnnkit/testing';
@@ -54,9 +54,10 @@ describe('a custom cell (MGU) over @rnnkit/bptt', () => {
         const h = await read(masked.state.h);
         for (let b = 0; b < B; b++) {
           const start = padding === 'right' ? 0 : T - lengths[b]!;
-          const alone = narrow(narrow(xs, 1, b, 1), 0, start, lengths[b]!);
+          const column = narrow(xs, 1, b, 1);
+          const alone = narrow(column, 0, start, lengths[b]!);
           const r = scan(cell, params, alone, { reverse });
-          owned.push(alone, r);
+          owned.push(column, alone, r);
           expectClose(h.slice(b * H, (b + 1) * H), await read(r.state.h), 'f64', `final h of sequence ${b}`);
         }
         disposeAll(owned);
@@ -84,29 +85,55 @@ describe('a custom cell (MGU) over @rnnkit/bptt', () => {
     expect(be.stats().liveHandles).toBe(0);
   });
 
-  it('a tap sees the MGU forget gate at every step of every sequence, and the gradient of h', async () => {
+  it('a tap sees the MGU forget gate at every step', () => {
     const { be, params, xs } = setup();
     const seen: number[] = [];
-    const grads: number[] = [];
-    const run = (p: MguParams) => {
-      const r = scan(cell, p, xs, {
-        lengths,
-        tap: {
-          onStep: (e) => {
-            expect(e.aux.f!.shape).toEqual([B, H]);
-            seen.push(e.t);
-          },
-          onStateGrad: (e) => {
-            if (e.grad.h) grads.push(e.t);
-          },
+    const r = scan(cell, params, xs, {
+      lengths,
+      tap: {
+        onStep: (e) => {
+          expect(e.aux.f!.shape).toEqual([B, H]);
+          seen.push(e.t);
         },
-      });
-      return sum(r.ys);
-    };
-    const out = valueAndGrad(run)(params);
+      },
+    });
     expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
-    expect([...grads].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    disposeAll(params, xs, out);
+    disposeAll(params, xs, r);
+    expect(be.stats().liveHandles).toBe(0);
+  });
+
+  // KNOWN BUG (reported): scan's gradient tap wraps only the state handed to the next step, while
+  // y_t is taken from the untapped state, so onStateGrad misses ∂L/∂y_t (and never fires at the
+  // last step). StateGradEvent promises "the total gradient, through the output and every later
+  // step". Remove `.fails` once scan routes y through the tap too.
+  it.fails('a tap sees the total ∂L/∂h_t at every step, through the output and every later step', async () => {
+    const { be, params, xs } = setup();
+    const w = normal(createRng(3), be, [T, B, H], 0, 1, { dtype: 'f64' });
+    const tapped = new Map<number, number[]>(); // read at once: the tap's tensors are borrowed
+    const out = valueAndGrad((p: MguParams) => {
+      const r = scan(cell, p, xs, { tap: { onStateGrad: (e) => void (e.grad.h && tapped.set(e.t, Array.from(e.grad.h.readSync()))) } });
+      return sum(mul(r.ys, w));
+    })(params);
+    // The same total, independently: ∂L/∂δ_t where δ_t (zero) is added to h_t after step t.
+    const deltas = Array.from({ length: T }, () => cell.zeroState(B, be).h);
+    const total = valueAndGrad((d: Tensor[]) => {
+      let state: MguState = cell.zeroState(B, be);
+      const ys: Tensor[] = [];
+      for (let t = 0; t < T; t++) {
+        const h = add(cell.step(params, state, select(xs, 0, t)).state.h, d[t]!);
+        state = { h };
+        ys.push(h);
+      }
+      return sum(mul(stack(ys, 0), w));
+    })(deltas);
+    try {
+      for (let t = 0; t < T; t++) {
+        expect(tapped.has(t), `onStateGrad at step ${t}`).toBe(true);
+        expectClose(tapped.get(t)!, await total.grads[t]!.read(), 'f64', `∂L/∂h_${t}`);
+      }
+    } finally {
+      disposeAll(params, xs, w, out, deltas, total);
+    }
     expect(be.stats().liveHandles).toBe(0);
   });
 
@@ -179,7 +206,7 @@ describe('a custom cell (MGU) over @rnnkit/bptt', () => {
     const w = normal(createRng(3), be, [T, B, H], 0, 1, { dtype: 'f64' });
     const h0 = cell.zeroState(B, be);
     const full = valueAndGrad((p: MguParams) => sum(mul(scan(cell, p, xs).ys, w)))(params);
-    const copies = (grads: MguParams) => treeMap(grads, (g) => copy(g)) as unknown as MguParams;
+    const copies = (grads: MguParams): MguParams => treeMap(grads, (g) => copy(g));
 
     // k1 = T: a single window, the exact gradient.
     const one: MguParams[] = [];
@@ -198,10 +225,11 @@ describe('a custom cell (MGU) over @rnnkit/bptt', () => {
     expectClose(await last.h.read(), await whole.state.h.read(), 'f64', 'final state after truncated windows');
     expectClose([windows.reduce((s, x) => s + x.loss, 0)], [await full.value.item()], 'f64', 'sum of window losses');
     // Window 2 alone: start from the (constant) state after step 2.
-    const upTo2 = scan(cell, params, narrow(xs, 0, 0, 2));
+    const first2 = narrow(xs, 0, 0, 2);
+    const upTo2 = scan(cell, params, first2);
     const w2 = valueAndGrad((p: MguParams) => windowLoss(xs, w)(p, { start: 2, end: 4, lossStart: 2 }, upTo2.state)[0])(params);
     for (const [k, g] of treeFlatten(w2.grads)) expectClose(await treeFlatten(windows[1]!.grads).find(([n]) => n === k)![1].read(), await g.read(), 'f64', `window 2: d loss / d ${k}`);
-    disposeAll(params, xs, w, h0, full, one, lastOne, windows.map((x) => x.grads), last, whole, upTo2, w2);
+    disposeAll(params, xs, w, h0, full, one, lastOne, windows.map((x) => x.grads), last, whole, first2, upTo2, w2);
     expect(be.stats().liveHandles).toBe(0);
   });
 

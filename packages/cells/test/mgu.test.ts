@@ -24,7 +24,7 @@ describe('mgu', () => {
     expect(cell.kind).toBe('mgu');
     expect(cell.sequenceKernel).toBeUndefined();
     const p = cell.init(createRng(0), be);
-    const [W, U, b, c] = await Promise.all([p.weight_ih, p.weight_hh, p.bias_ih!, p.bias_hh!].map(async (t) => Array.from(await t.read())));
+    const [W, U, b, c] = (await Promise.all([p.weight_ih, p.weight_hh, p.bias_ih!, p.bias_hh!].map(async (t) => Array.from(await t.read())))) as [number[], number[], number[], number[]];
     const xs = normal(createRng(1), be, [T, B, I], 0, 1, { dtype: 'f64' });
     const h0 = normal(createRng(2), be, [B, H], 0, 0.5, { dtype: 'f64' });
     const xv = Array.from(await xs.read());

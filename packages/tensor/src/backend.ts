@@ -90,7 +90,11 @@ export interface SequenceBackward<H = Handle> {
   readonly dWhh: H;
   /** Recurrent bias gradient [G·H]. */
   readonly dbHh: H;
-  /** Per-step gradients w.r.t. h_t (and c_t) [T, B, H], only when `wantStateGrads` was set. */
+  /**
+   * Per-step state adjoints [T, B, H], only when `wantStateGrads` was set: ∂L/∂h_t and ∂L/∂c_t with
+   * the step's outputs (h_t, c_t) as separate variables — through the output ys and every later step;
+   * zero at padded steps. (So ∂L/∂c_t excludes the path through h_t of the same step.)
+   */
   readonly dhs?: H;
   readonly dcs?: H;
 }

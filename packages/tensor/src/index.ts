@@ -10,7 +10,7 @@ export type {
 } from './backend.js';
 export { ARITHMETIC_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
 export { Tensor, sameBackend } from './tensor.js';
-export { keep, scope, tensorsIn } from './scope.js';
+export { keep, scope, tensorsIn, unscoped } from './scope.js';
 export type { CustomAttrs, Equation, Primitive, PrimitiveAttrs, Tracer } from './trace.js';
 export { activeTracers, outsideTracer, record, untraced, withTracer } from './trace.js';
 export { arange, full, fullLike, ones, onesLike, scalar, tensor, zeros, zerosLike } from './ops/create.js';

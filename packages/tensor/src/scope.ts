@@ -1,10 +1,24 @@
 import type { Tensor } from './tensor.js';
 
 // The open scopes, innermost last. A helper, not a registry: it only remembers what to dispose.
-const scopes: Set<Tensor>[] = [];
+// A null entry is a barrier: tensors created under it belong to no scope (see `unscoped`).
+const scopes: (Set<Tensor> | null)[] = [];
 
 export function trackInScope(t: Tensor): void {
   scopes[scopes.length - 1]?.add(t);
+}
+
+/**
+ * Runs `fn` outside every open scope: tensors it creates are the caller's alone and survive the
+ * scopes around it. Callbacks such as taps use it, so what a tap keeps is not freed under it.
+ */
+export function unscoped<R>(fn: () => R): R {
+  scopes.push(null);
+  try {
+    return fn();
+  } finally {
+    scopes.pop();
+  }
 }
 
 /** Every tensor reachable from a value: a tensor, or arrays/objects holding tensors. */

@@ -1,6 +1,6 @@
 import {
   concat, createRng, normal, reshape, select, tensorsIn, treeDispose, treeFlatten, treeLeaves, treeMap, type Backend, type Cell,
-  type CellState, type ParamTree, type Tensor, type TypedArray,
+  type CellState, type ParamTree, type Tensor,
 } from '@rnnkit/tensor';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { assertGradcheck, type GradcheckOptions } from './gradcheck.js';

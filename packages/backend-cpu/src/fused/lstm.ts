@@ -81,9 +81,10 @@ export function lstmBackward(args: LstmArgs, saved: readonly ArrayLike<number>[]
         const gg = gates[row * GH + 2 * H + j]!;
         const o = gates[row * GH + 3 * H + j]!;
         const tc = Math.tanh(cs[row * H + j]!);
-        // dL/dc_t: what reaches c_t from the next step plus the path through h_t = o ⊙ tanh(c_t).
+        // The state adjoint of c_t (what reaches it from later steps) is reported; inside the step,
+        // the path through h_t = o ⊙ tanh(c_t) is added before the gates see it.
+        dcsOut[row * H + j] = dc[j]!;
         const dcTotal = dc[j]! + dh[j]! * o * dtanh(tc);
-        dcsOut[row * H + j] = dcTotal;
         dG[row * GH + j] = dcTotal * gg * dsigmoid(i);
         dG[row * GH + H + j] = dcTotal * cPrev[row * H + j]! * dsigmoid(f);
         dG[row * GH + 2 * H + j] = dcTotal * i * dtanh(gg);
