@@ -21,6 +21,7 @@ export const boundaries = {
   io: ['tensor', 'cells', 'nn', 'optim', 'data'],
   testing: ['tensor', 'autograd'],
   cli: '*',
+  bench: '*',
   integration: '*',
   examples: '*',
 };

@@ -47,7 +47,7 @@ function tapGradients<S extends CellState>(options: ScanOptions<S>, t: number, r
     names.forEach((k, i) => {
       if (cts[i]) grad[k] = cts[i];
     });
-    unscoped(() => onStateGrad({ t, layer: options.layer ?? 0, direction: options.reverse ? 'reverse' : 'forward', grad: grad as { [K in keyof S]?: Tensor } }));
+    unscoped(() => onStateGrad({ t, layer: options.layer ?? 0, direction: options.reverse ? 'reverse' : 'forward', grad: grad }));
   });
   const state = Object.fromEntries(names.map((k, i) => [k, tapped[i]!])) as S;
   const yIndex = before.indexOf(res.y);

@@ -48,7 +48,7 @@ describe('per-step taps', () => {
     };
     const fwd = fused.lstmSequence!(args);
     const bwd = fused.lstmSequenceBackward!(args, fwd, { dhs: w.view() as never, wantStateGrads: true });
-    const hs = (fwd.hs as CpuHandle).data;
+    const hs = (fwd.hs).data;
     const dhs = (bwd.dhs as CpuHandle).data;
     const dcs = (bwd.dcs as CpuHandle).data;
     const row = (a: ArrayLike<number>, t: number) => Array.from(a).slice(t * B * H, (t + 1) * B * H);
