@@ -1,39 +1,49 @@
 #!/usr/bin/env bash
-# Pack the built tensor, backend-cpu and autograd packages exactly as they would be
-# published (pnpm pack rewrites workspace: ranges), install the tarballs into an empty
-# npm project with no registry access (--offline: peers are satisfied by the tarballs
-# themselves), then run tools/ci/pack-smoke/smoke.mjs and type-check smoke.ts with the
-# workspace's tsc against the shipped .d.ts files.
+# Pack the built packages exactly as they would be published (pnpm pack rewrites workspace:
+# ranges), then, for each scenario below, install only the tarballs it names into an empty npm
+# project with no registry access (--offline: @rnnkit peers are met by the tarballs themselves)
+# and run its smoke script there (and a tsc type-check against the shipped .d.ts files).
 # Run from anywhere after `nx run-many -t build`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-PACKAGES=(tensor backend-cpu autograd)
+SMOKE="$ROOT/tools/ci/pack-smoke"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/tgz" "$WORK/app"
+mkdir -p "$WORK/tgz"
 
-for p in "${PACKAGES[@]}"; do
+tarball() { echo "$WORK/tgz/rnnkit-$1-0.1.0.tgz"; }
+
+pack() {
+  local p=$1
   [ -f "$ROOT/packages/$p/dist/index.js" ] || { echo "pack-check: packages/$p/dist/index.js missing; build first" >&2; exit 1; }
   (cd "$ROOT/packages/$p" && pnpm pack --pack-destination "$WORK/tgz" >/dev/null)
-done
-TARBALLS=("$WORK"/tgz/*.tgz)
-echo "pack-check: packed ${TARBALLS[*]##*/}"
-
-for t in "${TARBALLS[@]}"; do
   # Nothing workspace-only may leak into a published manifest.
-  if tar -xOzf "$t" package/package.json | grep -q -e '"workspace:' -e '"@rnnkit/source"'; then
-    echo "pack-check: $t: packed package.json still has a workspace: range or the @rnnkit/source condition" >&2; exit 1
+  if tar -xOzf "$(tarball "$p")" package/package.json | grep -q -e '"workspace:' -e '"@rnnkit/source"'; then
+    echo "pack-check: $p: packed package.json still has a workspace: range or the @rnnkit/source condition" >&2; exit 1
   fi
-done
+}
 
-cd "$WORK/app"
-npm init -y >/dev/null
-npm pkg set type=module private=true
-# One install for all tarballs, so each @rnnkit peer is met by a tarball;
-# --offline proves that nothing is fetched from the registry.
-npm install --offline --no-audit --no-fund --no-package-lock "${TARBALLS[@]}"
+# scenario NAME "PKG..." SCRIPT [TS-FILE]: a fresh app with only those tarballs installed.
+scenario() {
+  local name=$1 pkgs=$2 script=$3 ts=${4:-}
+  local app="$WORK/app-$name" tgzs=()
+  for p in $pkgs; do tgzs+=("$(tarball "$p")"); done
+  mkdir -p "$app" && cd "$app"
+  npm init -y >/dev/null
+  npm pkg set type=module private=true
+  npm install --offline --no-audit --no-fund --no-package-lock "${tgzs[@]}" >/dev/null
+  cp "$SMOKE/$script" .
+  node "$script"
+  if [ -n "$ts" ]; then
+    cp "$SMOKE/$ts" .
+    sed "s/\"smoke.ts\"/\"$ts\"/" "$SMOKE/tsconfig.json" > tsconfig.json
+    "$ROOT/node_modules/.bin/tsc" -p tsconfig.json
+  fi
+  echo "pack-check: $name OK (installed: $pkgs)"
+}
 
-cp "$ROOT/tools/ci/pack-smoke/smoke.mjs" "$ROOT/tools/ci/pack-smoke/smoke.ts" "$ROOT/tools/ci/pack-smoke/tsconfig.json" .
-node smoke.mjs
-"$ROOT/node_modules/.bin/tsc" -p tsconfig.json
-echo "pack-check: OK (node smoke.mjs + tsc on the installed tarballs)"
+for p in tensor backend-cpu autograd cells nn bptt; do pack "$p"; done
+echo "pack-check: packed $(ls "$WORK/tgz" | tr '\n' ' ')"
+
+scenario core "tensor backend-cpu autograd" smoke.mjs smoke.ts
+scenario recurrent "cells backend-cpu tensor autograd nn bptt" smoke-rnn.mjs smoke-rnn.ts
