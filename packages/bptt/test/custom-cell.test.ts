@@ -102,11 +102,8 @@ describe('a custom cell (MGU) over @rnnkit/bptt', () => {
     expect(be.stats().liveHandles).toBe(0);
   });
 
-  // KNOWN BUG (reported): scan's gradient tap wraps only the state handed to the next step, while
-  // y_t is taken from the untapped state, so onStateGrad misses ∂L/∂y_t (and never fires at the
-  // last step). StateGradEvent promises "the total gradient, through the output and every later
-  // step". Remove `.fails` once scan routes y through the tap too.
-  it.fails('a tap sees the total ∂L/∂h_t at every step, through the output and every later step', async () => {
+  // StateGradEvent promises the total gradient: through the step's output and every later step.
+  it('a tap sees the total ∂L/∂h_t at every step, through the output and every later step', async () => {
     const { be, params, xs } = setup();
     const w = normal(createRng(3), be, [T, B, H], 0, 1, { dtype: 'f64' });
     const tapped = new Map<number, number[]>(); // read at once: the tap's tensors are borrowed

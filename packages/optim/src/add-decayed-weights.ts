@@ -1,4 +1,4 @@
-import { add, fail, mul, scope, type ParamTree, type Tensor, type Transform } from '@rnnkit/tensor';
+import { add, fail, mul, scope, type Tensor, type Transform } from '@rnnkit/tensor';
 import type { EmptyState } from './identity.js';
 import { alias, checkEmptyState, requireParams, zipLeaves } from './internal/trees.js';
 
@@ -24,7 +24,7 @@ function addScaledParams(name: string, rate: number, options: WeightDecayOptions
         const updates = zipLeaves(op, [['grads', grads], ['params', p]], ([g, w], path) =>
           rate === 0 || (options.mask && !options.mask(path, w!)) ? alias(g!) : add(g!, mul(w!, rate)),
         );
-        return [updates as ParamTree, {}];
+        return [updates, {}];
       }),
   };
 }

@@ -30,7 +30,7 @@ export function multiSteps<S>(inner: Transform<S>, options: MultiStepsOptions): 
   return {
     init: (params) => ({
       miniStep: scalar(firstLeaf('multiSteps.init', params).backend, 0, 'i32'),
-      acc: treeMap(params, zerosLike) as ParamTree,
+      acc: treeMap(params, zerosLike),
       inner: inner.init(params),
     }),
     update(grads, state, params) {
@@ -42,10 +42,10 @@ export function multiSteps<S>(inner: Transform<S>, options: MultiStepsOptions): 
         const [u, s] = inner.update(combined, state.inner, params);
         const next: MultiStepsState<S> = {
           miniStep: where(last, 0, add(state.miniStep, 1)),
-          acc: treeMap(acc, (a) => where(last, 0, a)) as ParamTree,
+          acc: treeMap(acc, (a) => where(last, 0, a)),
           inner: selectState(op, last, s, state.inner),
         };
-        return [treeMap(u, (t) => where(last, t, 0)) as ParamTree, next];
+        return [treeMap(u, (t) => where(last, t, 0)), next];
       });
     },
   };

@@ -27,7 +27,7 @@ export function scaleByAdadelta(options: ScaleByAdadeltaOptions = {}): Transform
   checkEps('scaleByAdadelta', eps);
   const op = 'scaleByAdadelta.update';
   return {
-    init: (params) => ({ squareAvg: treeMap(params, zerosLike) as ParamTree, accDelta: treeMap(params, zerosLike) as ParamTree }),
+    init: (params) => ({ squareAvg: treeMap(params, zerosLike), accDelta: treeMap(params, zerosLike) }),
     update(grads, state) {
       checkState(op, state, ['squareAvg', 'accDelta']);
       return scope(() => {

@@ -22,7 +22,7 @@ export function scaleByAdagrad(options: ScaleByAdagradOptions = {}): Transform<S
   checkEps('scaleByAdagrad', eps);
   const op = 'scaleByAdagrad.update';
   return {
-    init: (params) => ({ sum: treeMap(params, (p) => fullLike(p, initial)) as ParamTree }),
+    init: (params) => ({ sum: treeMap(params, (p) => fullLike(p, initial)) }),
     update(grads, state) {
       checkState(op, state, ['sum']);
       return scope(() => {

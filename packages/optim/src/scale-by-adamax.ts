@@ -34,8 +34,8 @@ export function scaleByAdamax(options: ScaleByAdamaxOptions = {}): Transform<Sca
   return {
     init: (params) => ({
       count: zeroCount(firstLeaf('scaleByAdamax.init', params)),
-      mu: treeMap(params, zerosLike) as ParamTree,
-      inf: treeMap(params, zerosLike) as ParamTree,
+      mu: treeMap(params, zerosLike),
+      inf: treeMap(params, zerosLike),
     }),
     update(grads, state) {
       checkState(op, state, ['count', 'mu', 'inf']);

@@ -31,7 +31,7 @@ export function scaleByMomentum(options: ScaleByMomentumOptions = {}): Transform
   if (nesterov && (momentum === 0 || dampening !== 0)) fail(`scaleByMomentum: Nesterov momentum needs momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening}), as in torch.`);
   const op = 'scaleByMomentum.update';
   return {
-    init: (params) => ({ count: zeroCount(firstLeaf('scaleByMomentum.init', params)), trace: treeMap(params, zerosLike) as ParamTree }),
+    init: (params) => ({ count: zeroCount(firstLeaf('scaleByMomentum.init', params)), trace: treeMap(params, zerosLike) }),
     update(grads, state) {
       checkState(op, state, ['count', 'trace']);
       return scope(() => {

@@ -35,7 +35,7 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): Transform<ScaleByRm
   return {
     init: (params) => {
       const nu = treeMap(params, (p) => fullLike(p, initialScale)) as ParamTree;
-      return centered ? { nu, mu: treeMap(params, zerosLike) as ParamTree } : { nu };
+      return centered ? { nu, mu: treeMap(params, zerosLike) } : { nu };
     },
     update(grads, state) {
       checkState(op, state, centered ? ['nu', 'mu'] : ['nu']);

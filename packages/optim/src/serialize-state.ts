@@ -1,4 +1,5 @@
-import { fail, fmtShape, Tensor, tensor, type Backend, type DType, type TypedArray } from '@rnnkit/tensor';
+import { fail, fmtShape, tensor, type Backend, type DType, type Tensor, type TypedArray } from '@rnnkit/tensor';
+import { isTensor } from './internal/is-tensor.js';
 
 /** JSON-compatible data (what JSON.stringify writes and JSON.parse returns). */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
@@ -27,7 +28,7 @@ export async function serializeState(state: unknown): Promise<SerializedState> {
 
 async function encode(v: unknown, path: string): Promise<Json> {
   const at = path || '(root)';
-  if (v instanceof Tensor) {
+  if (isTensor(v)) {
     const data = await v.read();
     return { $tensor: { dtype: v.dtype, shape: [...v.shape], data: toBase64(data) } };
   }

@@ -177,7 +177,7 @@ function noReadBackend(): Backend & { reads: number } {
     stats: cpu.stats.bind(cpu),
     resetPeak: cpu.resetPeak.bind(cpu),
   };
-  return be as Backend & { reads: number };
+  return be;
 }
 
 const everything: [string, () => Transform<unknown>][] = [
@@ -232,8 +232,9 @@ describe('typed states and counters', () => {
   });
   it('works in f32', async () => {
     const u = await once(adam(0.1), { w: tensor(backend, [1, -1], [2], 'f32') }, { w: tensor(backend, [0, 0], [2], 'f32') });
-    expect(u.w![0]).toBeCloseTo(-0.1, 6);
-    expect(u.w![1]).toBeCloseTo(0.1, 6);
+    // Bias corrections are computed in f32 here (torch uses Python doubles): 1 − 0.999 is off by ~1e-5 relative.
+    expect(Math.abs(u.w![0]! + 0.1)).toBeLessThan(1e-5);
+    expect(Math.abs(u.w![1]! - 0.1)).toBeLessThan(1e-5);
   });
   it('scalar parameters work', async () => {
     const u = await once(sgd(0.5), { x: scalar(backend, 2, 'f64') }, { x: scalar(backend, 1, 'f64') });

@@ -1,6 +1,6 @@
 import { valueAndGrad } from '@rnnkit/autograd';
 import {
-  add, mul, scalar, scope, square, sub, sum, Tensor, tensor, tensorsIn, treeDispose, treeMap, zeros, type Backend, type Transform,
+  add, mul, scalar, scope, square, sub, sum, tensor, type Tensor, tensorsIn, treeDispose, treeMap, zeros, type Backend, type Transform,
 } from '@rnnkit/tensor';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -96,7 +96,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
         grads: (x) => {
           const { value, grads } = vg(x);
           value.dispose();
-          return grads as Tree;
+          return grads;
         },
         dispose: () => treeDispose([a, c]),
       };
@@ -123,7 +123,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
       const grads = (p: Tree): Tree => {
         const { value, grads: g } = vg(p);
         value.dispose();
-        return g as Tree;
+        return g;
       };
       const p = run(t, { x: scalar(backend(), x0, dtype), y: scalar(backend(), y0, dtype) }, rb.steps, grads);
       const got = await readAll(p);
@@ -142,7 +142,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
         const g = q.grads(x);
         const [u, next] = t.update(g, state, x);
         expect(signature(u), 'the updates must have the gradients\' tree, shapes and dtypes').toEqual(signature(g));
-        const x2 = scope(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)) as Tree);
+        const x2 = scope<Tree>(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)));
         disposeAll([g, u, x, state]);
         x = x2;
         state = next;
@@ -188,7 +188,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
       for (let i = 0; i < 30; i++) {
         const g = q.grads(x);
         const [u, next] = t.update(g, state, x);
-        const x2 = scope(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)) as Tree);
+        const x2 = scope<Tree>(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)));
         disposeAll([g, u, x, state]);
         x = x2;
         state = next;
@@ -229,7 +229,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
       const step = (s: unknown, p: Tree): [Tree, unknown] => {
         const g = q.grads(p);
         const [u, next] = t.update(g, s, p);
-        const p2 = scope(() => treeMap(p, (leaf, path) => add(leaf, (u as Tree)[path]!)) as Tree);
+        const p2 = scope<Tree>(() => treeMap(p, (leaf, path) => add(leaf, (u as Tree)[path]!)));
         disposeAll([g, u]);
         return [p2, next];
       };
@@ -243,7 +243,7 @@ export function describeOptimizerConformance(options: OptimizerConformanceOption
       expect(signature(restored), 'restored state structure').toEqual(signature(state));
       expectIdentical(await readAll(restored), await readAll(state), 'restored state');
       let [xa, sa] = [x, state];
-      let [xb, sb] = [scope(() => treeMap(x, (leaf) => add(leaf, 0)) as Tree), restored];
+      let [xb, sb] = [scope<Tree>(() => treeMap(x, (leaf) => add(leaf, 0))), restored];
       for (let i = 0; i < 3; i++) {
         const [xa2, na] = step(sa, xa);
         const [xb2, nb] = step(sb, xb);
@@ -264,7 +264,7 @@ function run(t: Transform<unknown>, params: Tree, steps: number, grads: (x: Tree
   for (let i = 0; i < steps; i++) {
     const g = grads(x);
     const [u, next] = t.update(g, state, x);
-    const x2 = scope(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)) as Tree);
+    const x2 = scope<Tree>(() => treeMap(x, (leaf, path) => add(leaf, (u as Tree)[path]!)));
     disposeAll([g, u, x, state]);
     x = x2;
     state = next;
@@ -273,13 +273,17 @@ function run(t: Transform<unknown>, params: Tree, steps: number, grads: (x: Tree
   return x;
 }
 
+function isTensor(v: unknown): v is Tensor {
+  return typeof v === 'object' && v !== null && typeof (v as Tensor).retain === 'function' && typeof (v as Tensor).view === 'function';
+}
+
 function disposeAll(value: unknown): void {
   for (const t of tensorsIn(value)) t.dispose();
 }
 
 /** Paths, shapes and dtypes of the tensors, and the plain values, of any state. */
 function signature(value: unknown, path = ''): string[] {
-  if (value instanceof Tensor) return [`${path || '(root)'}: [${value.shape.join(', ')}] ${value.dtype}`];
+  if (isTensor(value)) return [`${path || '(root)'}: [${value.shape.join(', ')}] ${value.dtype}`];
   if (Array.isArray(value)) return value.flatMap((v: unknown, i) => signature(v, path ? `${path}.${i}` : String(i)));
   if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => signature(v, path ? `${path}.${k}` : k));
   return [`${path || '(root)'} = ${String(value)}`];
@@ -289,7 +293,7 @@ function signature(value: unknown, path = ''): string[] {
 async function readAll(value: unknown, path = ''): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
   const visit = async (v: unknown, p: string): Promise<void> => {
-    if (v instanceof Tensor) out[p || '(root)'] = Array.from(await v.read());
+    if (isTensor(v)) out[p || '(root)'] = Array.from(await v.read());
     else if (Array.isArray(v)) for (const [i, x] of v.entries()) await visit(x, p ? `${p}.${i}` : String(i));
     else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) await visit(x, p ? `${p}.${k}` : k);
   };

@@ -1,11 +1,12 @@
-import { fail, Tensor, where } from '@rnnkit/tensor';
+import { fail, where, type Tensor } from '@rnnkit/tensor';
+import { isTensor } from './is-tensor.js';
 
 /**
  * cond ? a : b over two states of the same transform, tensor by tensor (cond is a 0-d bool
  * tensor, so the choice stays on the device). Plain values must agree: they never depend on data.
  */
 export function selectState<S>(op: string, cond: Tensor, a: S, b: S, path = ''): S {
-  if (a instanceof Tensor && b instanceof Tensor) return where(cond, a, b) as S;
+  if (isTensor(a) && isTensor(b)) return where(cond, a, b) as S;
   const at = path || '(root)';
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) fail(`${op}: state entry '${at}' changed length (${b.length} to ${a.length}); a transform's state must keep its structure.`);

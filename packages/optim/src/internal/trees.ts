@@ -15,7 +15,7 @@ export function zipLeaves<R>(
 ): Tree<R> {
   const rows = matchLeaves(op, trees);
   const results = new Map(rows.map(([path, leaves]) => [path, fn(leaves, path)]));
-  return treeMap(trees[0]![1], (_, path) => results.get(path) as R) as Tree<R>;
+  return treeMap<ParamTree, R>(trees[0]![1], (_, path) => results.get(path) as R);
 }
 
 /** Like zipLeaves for a function returning several tensors per leaf: one tree per key. */
@@ -28,7 +28,7 @@ export function unzipLeaves<T extends Record<string, Tensor | undefined>>(
   const results = new Map(rows.map(([path, leaves]) => [path, fn(leaves, path)]));
   const first = results.values().next().value ?? {};
   const out: Record<string, ParamTree> = {};
-  for (const [k, v] of Object.entries(first)) if (v !== undefined) out[k] = treeMap(trees[0]![1], (_, path) => results.get(path)![k]!) as ParamTree;
+  for (const [k, v] of Object.entries(first)) if (v !== undefined) out[k] = treeMap(trees[0]![1], (_, path) => results.get(path)![k]!);
   return out as { [K in keyof T]-?: ParamTree };
 }
 
