@@ -7,3 +7,5 @@ export type { BackendConformanceOptions } from './backend-conformance.js';
 export { describeBackendConformance } from './backend-conformance.js';
 export type { CellConformanceOptions, CellSizes, ExpectedParams } from './cell-conformance.js';
 export { describeCellConformance } from './cell-conformance.js';
+export type { OptimizerConformanceOptions, OptimizerProblem, RosenbrockProblem } from './optimizer-conformance.js';
+export { describeOptimizerConformance } from './optimizer-conformance.js';
