@@ -19,6 +19,7 @@ export const boundaries = {
   diagnostics: ['tensor', 'autograd', 'optim', 'cells', 'bptt'],
   data: ['tensor'],
   io: ['tensor', 'cells', 'nn', 'optim', 'data'],
+  interop: ['tensor', 'cells', 'nn', 'bptt', 'io'],
   testing: ['tensor', 'autograd'],
   cli: '*',
   bench: '*',

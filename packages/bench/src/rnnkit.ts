@@ -2,6 +2,7 @@
 // kernel where it has one), a linear head on every step, softmax cross-entropy, valueAndGrad, Adam.
 import { valueAndGrad } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
+import { createRequire } from 'node:module';
 import * as wasmPackage from '@rnnkit/backend-wasm';
 import * as webgpuPackage from '@rnnkit/backend-webgpu';
 import { scan } from '@rnnkit/bptt';
@@ -9,14 +10,13 @@ import { gru, lstm, rnn } from '@rnnkit/cells';
 import { linear, softmaxCrossEntropy, type LinearParams } from '@rnnkit/nn';
 import { adam, applyUpdates, disposeState } from '@rnnkit/optim';
 import { createRng, scope, tensor, type Backend, type Cell, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
-import tensorPackage from '@rnnkit/tensor/package.json' with { type: 'json' };
 import { note } from './report.js';
 import { INPUT_SEED, TARGET_SEED, randomNormal, randomTargets } from './seeded.js';
 import type { Prepared, SystemRunner } from './system.js';
 import type { CellKind, Mode, Workload } from './workloads.js';
 
 /** rnnkit's version (the published packages share one version; @rnnkit/tensor carries it). */
-export const RNNKIT_VERSION: string = tensorPackage.version;
+export const RNNKIT_VERSION: string = (createRequire(import.meta.url)('@rnnkit/tensor/package.json') as { version: string }).version;
 
 export type AnyCell = Cell<ParamTree, CellState>;
 export interface ModelParams extends Record<string, ParamTree> {
