@@ -9,6 +9,18 @@ START_SECONDS=$SECONDS
 # shellcheck source=tools/ci/setup.sh
 source tools/ci/setup.sh
 
+# WebGPU tests run for real: Dawn (Node) needs a Vulkan driver, which Debian's chromium ships
+# (SwiftShader), plus the system libvulkan; the browser tests drive that chromium headless.
+if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
+  step "apt-get install chromium libvulkan1 (WebGPU in Node and in the browser)"
+  APT=(apt-get)
+  if [ "$(id -u)" != 0 ]; then APT=(sudo -n apt-get); fi
+  "${APT[@]}" update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq chromium >&2
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq --no-install-recommends libvulkan1 >&2
+fi
+export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+
 step "nx run-many -t build typecheck lint"
 pnpm exec nx run-many -t build typecheck lint --skip-nx-cache --outputStyle=stream >&2
 
