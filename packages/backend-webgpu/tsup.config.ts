@@ -1,3 +1,4 @@
 import { tsupConfig } from '../../tools/tsup.base.ts';
 
-export default tsupConfig();
+// Two entries: the browser-safe backend, and ./node, which loads the optional `webgpu` (Dawn) peer.
+export default tsupConfig({ entry: ['src/index.ts', 'src/node.ts'] });

@@ -1,1 +1,113 @@
-export {};
+// pnpm bench [--system rnnkit,tfjs-cpu,tfjs-wasm,tfjs-webgpu,brain.js] [--workload lstm-h256,…]
+//            [--mode train,infer] [--scaling] [--scaling-only] [--scaling-t 100,1000,10000]
+//            [--scaling-bptt full,truncated,checkpointed] [--quick] [--max-seconds N] [--no-relaxed-simd]
+//            [--backend cpu,wasm-simd,wasm-relaxed,webgpu]   (which rnnkit backends)
+// One JSON line per result on stdout; progress and notes on stderr.
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { brainRunner } from './brain.js';
+import { runRow } from './harness.js';
+import { Progress, note } from './report.js';
+import { rnnkitBackends, rnnkitRunner } from './rnnkit.js';
+import { SCALING_BPTT, SCALING_T, runScaling, type BpttKind } from './scaling.js';
+import type { SystemRunner } from './system.js';
+import { tfjsRunner } from './tfjs.js';
+import { FULL_TIMING, QUICK_TIMING, type TimingConfig } from './timing.js';
+import { H256_ROWS, WORKLOADS, workloadById, type Mode } from './workloads.js';
+
+const SYSTEMS = ['rnnkit', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'brain.js'] as const;
+type SystemArg = (typeof SYSTEMS)[number];
+
+const list = (s: string | undefined): string[] | undefined => s?.split(',').map((x) => x.trim()).filter(Boolean);
+
+// The CLI may set V8 flags for its own process (the library never does): Node 20 validates
+// relaxed-SIMD WebAssembly only with this flag, so rnnkit's wasm backend can be measured both ways.
+// It must be set before any module is compiled; --no-relaxed-simd leaves V8 as it is.
+if (!process.argv.includes('--no-relaxed-simd')) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      system: { type: 'string' },
+      workload: { type: 'string' },
+      mode: { type: 'string' },
+      scaling: { type: 'boolean', default: false },
+      'scaling-only': { type: 'boolean', default: false },
+      'scaling-t': { type: 'string' },
+      'scaling-bptt': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'max-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+      'no-relaxed-simd': { type: 'boolean', default: false },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    note('pnpm bench [--system rnnkit,tfjs-cpu,tfjs-wasm,tfjs-webgpu,brain.js] [--workload ids] [--mode train,infer]');
+    note('           [--scaling | --scaling-only] [--scaling-t 100,1000,10000] [--scaling-bptt full,truncated,checkpointed]');
+    note('           [--quick] [--max-seconds N] [--no-relaxed-simd] [--backend cpu,wasm-simd,wasm-relaxed,webgpu (rnnkit only)]');
+    note(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (default: ${H256_ROWS.join(', ')})`);
+    return;
+  }
+  const systems = (list(values.system) ?? [...SYSTEMS]) as SystemArg[];
+  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system '${s}'; known: ${SYSTEMS.join(', ')}`);
+  const workloads = (list(values.workload) ?? H256_ROWS).map(workloadById);
+  const modes = (list(values.mode) ?? ['train', 'infer']) as Mode[];
+  for (const m of modes) if (m !== 'train' && m !== 'infer') throw new Error(`unknown mode '${String(m)}'; train or infer`);
+  const maxSeconds = values['max-seconds'] ? Number(values['max-seconds']) : Infinity;
+  if (!(maxSeconds > 0)) throw new Error('--max-seconds must be a positive number');
+  const timing: TimingConfig = { ...(values.quick ? QUICK_TIMING : FULL_TIMING), maxSeconds };
+  const scalingOnly = values['scaling-only'];
+  const scaling = values.scaling || scalingOnly;
+  const scalingT = (list(values['scaling-t'])?.map(Number) ?? [...SCALING_T]);
+  const scalingBptt = (list(values['scaling-bptt']) ?? [...SCALING_BPTT]) as BpttKind[];
+  // Which rnnkit backends to run (cpu, wasm-simd, wasm-relaxed, webgpu); all present by default.
+  const backendFilter = list(values.backend);
+  const rnnkitChoices = async () => (await rnnkitBackends()).filter((c) => !backendFilter || backendFilter.includes(c.name));
+  if (values.quick) note('--quick: fewer batches and no minimum time; smoke runs only, not for publishing.');
+
+  const rows = scalingOnly ? 0 : systems.length * workloads.length * modes.length;
+  const progress = new Progress(rows + (scaling ? scalingT.length * scalingBptt.length : 0));
+  const runAll = async (runner: SystemRunner) => {
+    for (const w of workloads)
+      for (const mode of modes) {
+        try {
+          await runRow(runner, w, mode, { timing, progress });
+        } catch (e) {
+          note(`\nerror ${runner.system}/${runner.backend} ${w.id} ${mode}: ${(e as Error).stack ?? String(e)}`);
+        }
+        progress.tick();
+      }
+    await runner.close?.();
+  };
+
+  if (!scalingOnly)
+    for (const system of systems) {
+      if (system === 'rnnkit') {
+        for (const choice of await rnnkitChoices()) {
+          const be = await choice.create();
+          await runAll(rnnkitRunner(choice, be));
+        }
+      } else if (system === 'brain.js') await runAll(brainRunner());
+      else {
+        const runner = await tfjsRunner(system.slice('tfjs-'.length) as 'cpu' | 'wasm' | 'webgpu');
+        if (runner) await runAll(runner);
+        else for (let i = 0; i < workloads.length * modes.length; i++) progress.tick();
+      }
+    }
+  if (scaling) {
+    // The scaling rows are rnnkit's (its O(T) time and memory claim), on each CPU backend present.
+    for (const choice of await rnnkitChoices()) {
+      if (choice.name === 'webgpu') continue;
+      const be = await choice.create();
+      await runScaling(be, choice, { Ts: scalingT, kinds: scalingBptt, quick: values.quick, maxSeconds, progress });
+    }
+  }
+  progress.end();
+}
+
+main().catch((e: unknown) => {
+  note((e as Error).stack ?? String(e));
+  process.exitCode = 1;
+});

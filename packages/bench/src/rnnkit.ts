@@ -28,7 +28,7 @@ export function makeCell(kind: CellKind, I: number, H: number): AnyCell {
   const opts = { inputSize: I, hiddenSize: H, dtype: 'f32' as const };
   // GRU is reset-after (PyTorch's and the workload table's); the RNN is tanh.
   const cell = kind === 'lstm' ? lstm(opts) : kind === 'gru' ? gru({ ...opts, resetAfter: true }) : rnn({ ...opts, activation: 'tanh' });
-  return cell as unknown as AnyCell;
+  return cell;
 }
 
 export interface Model {
@@ -59,8 +59,8 @@ export function makeTrainer(m: Model) {
   return {
     /** Applies one Adam step with `grads` (which it disposes). */
     update(grads: ParamTree): void {
-      const [updates, next] = opt.update(grads as never, optState, m.params as never);
-      m.params = applyUpdates(m.params, updates as ParamTree, { donate: true }) as unknown as ModelParams;
+      const [updates, next] = opt.update(grads, optState, m.params);
+      m.params = applyUpdates(m.params, updates, { donate: true });
       disposeState([optState, grads]);
       optState = next;
     },
@@ -89,7 +89,7 @@ export function prepareRnnkit(be: Backend, w: Pick<Workload, 'cell' | 'I' | 'H' 
         }
       : async () => {
           const { value, grads } = step(model.params, xs, ys);
-          trainer.update(grads as unknown as ParamTree);
+          trainer.update(grads);
           const loss = await value.item();
           value.dispose();
           if (!Number.isFinite(loss)) throw new Error(`rnnkit/${be.name}: the loss is ${loss}`);
@@ -134,41 +134,71 @@ export async function nodeGpu(): Promise<{ gpu: GPU; adapter: GPUAdapter; descri
     const gpu = g.navigator!.gpu!;
     const adapter = await gpu.requestAdapter();
     if (!adapter) return null;
-    const info = adapter.info;
-    const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
-    const software = /swiftshader|llvmpipe|lavapipe|software|cpu/i.test(text);
-    return { gpu, adapter, description: software ? `${text} [software]` : text, software };
+    const description = describeAdapter(adapter);
+    return { gpu, adapter, description, software: description.endsWith('[software]') };
   } catch (e) {
     note(`webgpu: no adapter (${(e as Error).message.split('\n')[0]})`);
     return null;
   }
 }
 
-/** The rnnkit backends present in this checkout: cpu always; wasm and webgpu when their packages export a factory. */
+/**
+ * The rnnkit backends present in this checkout: cpu always; wasm (plain 128-bit SIMD, and relaxed
+ * SIMD where the runtime validates it) and webgpu (with an adapter) when their packages export a
+ * factory. Detected at runtime, so the harness runs before those packages exist.
+ */
 export async function rnnkitBackends(): Promise<BackendChoice[]> {
   const out: BackendChoice[] = [{ name: 'cpu', create: () => Promise.resolve(createCpuBackend()), threads: 1, adapter: null }];
   const wasm = exported(wasmPackage, 'createWasmBackend');
-  if (wasm) out.push({ name: 'wasm', create: async () => await wasm({ threads: 1 }), threads: 1, adapter: null });
-  else note('rnnkit: @rnnkit/backend-wasm exports no createWasmBackend yet; skipping the wasm backend.');
-  let webgpu = exported(webgpuPackage, 'createWebGpuBackend');
-  if (!webgpu) {
-    try {
-      const spec = '@rnnkit/backend-webgpu/node';
-      webgpu = exported((await import(spec)) as object, 'createWebGpuBackend');
-    } catch {
-      // no Node entry point
+  if (!wasm) note('rnnkit: @rnnkit/backend-wasm exports no createWasmBackend yet; skipping the wasm backend.');
+  else
+    for (const level of ['simd', 'relaxed'] as const) {
+      try {
+        const probe = (await wasm({ simd: level })) as Backend & { simd?: string };
+        if (probe.simd !== undefined && probe.simd !== level) throw new Error(`asked for ${level}, got ${probe.simd}`);
+        out.push({ name: `wasm-${level}`, create: async () => await wasm({ simd: level }), threads: 1, adapter: null });
+      } catch (e) {
+        note(`rnnkit: the wasm backend with simd '${level}' is unavailable here (${(e as Error).message.split('\n')[0]}); skipping it.`);
+      }
     }
+  // WebGPU: the package's Node entry (Dawn through the \`webgpu\` package) when it has one, else the main entry.
+  let webgpu: Factory | undefined;
+  let requestAdapter: (() => Promise<GPUAdapter | null>) | undefined;
+  try {
+    const spec = '@rnnkit/backend-webgpu/node';
+    const nodeEntry = (await import(spec)) as object;
+    webgpu = exported(nodeEntry, 'createWebGpuBackend');
+    const req = (nodeEntry as Record<string, unknown>).requestNodeAdapter;
+    if (typeof req === 'function') requestAdapter = req as () => Promise<GPUAdapter | null>;
+  } catch {
+    webgpu = exported(webgpuPackage, 'createWebGpuBackend');
   }
   if (!webgpu) note('rnnkit: @rnnkit/backend-webgpu exports no createWebGpuBackend yet; skipping the webgpu backend.');
   else {
-    const gpu = await nodeGpu();
-    if (!gpu) note('rnnkit: no WebGPU adapter; skipping the webgpu backend.');
+    const found = requestAdapter ? await adapterFrom(requestAdapter) : await nodeGpu();
+    if (!found) note('rnnkit: no WebGPU adapter; skipping the webgpu backend.');
     else {
       const factory = webgpu;
-      out.push({ name: 'webgpu', create: async () => await factory({ adapter: gpu.adapter }), threads: 1, adapter: gpu.description });
+      out.push({ name: 'webgpu', create: async () => await factory({ adapter: found.adapter }), threads: 1, adapter: found.description });
     }
   }
   return out;
+}
+
+async function adapterFrom(request: () => Promise<GPUAdapter | null>): Promise<{ adapter: GPUAdapter; description: string } | null> {
+  try {
+    const adapter = await request();
+    return adapter ? { adapter, description: describeAdapter(adapter) } : null;
+  } catch (e) {
+    note(`webgpu: no adapter (${(e as Error).message.split('\n')[0]})`);
+    return null;
+  }
+}
+
+function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(text) ? `${text} [software]` : text;
 }
 
 export function rnnkitRunner(choice: BackendChoice, be: Backend): SystemRunner {

@@ -23,7 +23,7 @@ async function loadTf(): Promise<Tf> {
     const log = console.log;
     console.log = (...args: unknown[]) => note(args.map(String).join(' '));
     try {
-      tfModule = (await import('@tensorflow/tfjs')) as Tf;
+      tfModule = (await import('@tensorflow/tfjs'));
     } finally {
       console.log = log;
     }

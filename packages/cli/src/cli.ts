@@ -1,1 +1,47 @@
-export {};
+#!/usr/bin/env node
+// The `rnnkit` command. Every failure a user can cause is one line on stderr and a non-zero exit.
+import { RnnkitError } from '@rnnkit/tensor';
+import { CliError } from './cli-error.js';
+
+const HELP = `rnnkit — train and run recurrent neural networks
+
+  rnnkit train [file]            train on a text (char-level) or CSV (time series) file;
+                                 with no file, on the bundled Moby-Dick
+  rnnkit sample <checkpoint>     generate text (--prime, --length, --temperature, --top-k)
+  rnnkit forecast <checkpoint> <csv>   forecast the next values of a series
+  rnnkit info <checkpoint>       what a checkpoint holds
+  rnnkit <command> --help        the flags of a command
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(HELP);
+      return;
+    case '--version':
+      process.stdout.write('0.1.0\n');
+      return;
+    case 'train':
+      return (await import('./commands/train.js')).trainCommand(rest);
+    case 'sample':
+      return (await import('./commands/sample.js')).sampleCommand(rest);
+    case 'forecast':
+      return (await import('./commands/forecast.js')).forecastCommand(rest);
+    case 'info':
+      return (await import('./commands/info.js')).infoCommand(rest);
+    default:
+      throw new CliError(`unknown command '${command}' (see rnnkit --help)`, 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const known = e instanceof CliError || e instanceof RnnkitError;
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`\nrnnkit: ${known ? message.split('\n')[0] : `internal error: ${message.split('\n')[0]}`}\n`);
+  if (!known && process.env['RNNKIT_DEBUG']) console.error(e);
+  process.exit(e instanceof CliError ? e.exitCode : 1);
+});

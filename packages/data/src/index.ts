@@ -1,1 +1,22 @@
-export {};
+// @rnnkit/data: vocabularies, batching of variable-length sequences, TBPTT streams, windows, CSV — all on the host.
+export type { HostTensor } from './host-tensor.js';
+export { hostTensor, isHostTensor } from './host-tensor.js';
+export type { BuildVocabOptions, DecodeOptions, EncodeOptions, SpecialName, SpecialTokens, VocabJSON, VocabKind } from './vocab.js';
+export { SPECIAL_NAMES, Vocab } from './vocab.js';
+export { CharVocab } from './char-vocab.js';
+export type { WordTokenizer, WordVocabOptions } from './word-vocab.js';
+export { WordVocab } from './word-vocab.js';
+export { vocabFromJSON } from './vocab-from-json.js';
+export type { PadOptions, SequenceBatch } from './pad-batch.js';
+export { padBatch } from './pad-batch.js';
+export type { BucketOptions } from './bucket-batches.js';
+export { bucketBatches, bucketIndices } from './bucket-batches.js';
+export type { StreamPosition, StreamWindow, TokenStreamOptions } from './token-stream.js';
+export { TokenStream, tokenStream } from './token-stream.js';
+export type { SlidingWindowOptions, WindowBatch, WindowBatchOptions } from './sliding-windows.js';
+export { SlidingWindows, slidingWindows } from './sliding-windows.js';
+export type { CsvOptions, CsvTable } from './parse-csv.js';
+export { parseCsv } from './parse-csv.js';
+export { shuffle } from './shuffle.js';
+export type { Uploaded } from './upload-batch.js';
+export { uploadBatch } from './upload-batch.js';

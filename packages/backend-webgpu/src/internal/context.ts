@@ -74,7 +74,7 @@ export class GpuContext {
       else this.lost = 'the GPU device was destroyed; create a new backend';
     });
     device.addEventListener('uncapturederror', (e) => {
-      const err = (e as GPUUncapturedErrorEvent).error;
+      const err = (e).error;
       this.errors.push(`${this.currentOp}: ${err.constructor.name}: ${err.message}`);
     });
   }
@@ -237,7 +237,7 @@ export class Recorder {
   }
 
   /** Dispatch `pipeline` with a uniform (words, or an existing binding) at binding 0 and storage bindings from 1. */
-  dispatch(pipeline: GPUComputePipeline, uniform: Uint32Array | Binding, storage: readonly Binding[], groups: readonly [number, number]): void {
+  dispatch(pipeline: GPUComputePipeline, uniform: Uint32Array | Binding, storage: readonly Binding[], groups: readonly number[]): void {
     const u: Binding = uniform instanceof Uint32Array ? { buffer: this.uniform(uniform), size: UNIFORM_BYTES } : uniform;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: u.buffer, offset: u.offset ?? 0, size: u.size } }];
     storage.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset ?? 0, size: Math.max(4, b.size) } }));
@@ -245,7 +245,7 @@ export class Recorder {
     this.pass ??= this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, group);
-    this.pass.dispatchWorkgroups(groups[0], groups[1]);
+    this.pass.dispatchWorkgroups(groups[0]!, groups[1] ?? 1, groups[2] ?? 1);
     this.ctx.dispatches++;
   }
 

@@ -1,0 +1,605 @@
+// AssemblyScript source of the fast CPU kernels (compiled by scripts/build-wasm.mjs).
+// All pointers are byte offsets into linear memory; all sizes are element counts; f32 throughout.
+// The JS side owns memory: it bump-allocates regions, copies tensors in, calls these, copies out.
+// A JS twin of every export lives in src/internal/js-ops.ts (the fallback); keep them in step.
+
+// ---------------------------------------------------------------- vector helpers
+
+/** acc + a·b: one fused multiply-add with relaxed SIMD, a multiply then an add without. */
+// @ts-expect-error: decorators are AssemblyScript's
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(f32x4.mul(a, b), acc);
+}
+
+// @ts-expect-error: decorator
+@inline function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+/** exp(x) for f32 lanes (Cephes expf: range reduction by ln 2, degree-6 polynomial, ~1 ulp). */
+// @ts-expect-error: decorator
+@inline function vexp(x0: v128): v128 {
+  const x1 = f32x4.min(f32x4.max(x0, splat(-87.0)), splat(88.0));
+  const n = f32x4.floor(madd(x1, splat(1.44269504088896341), splat(0.5)));
+  let x = f32x4.sub(x1, f32x4.mul(n, splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(n, splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = splat(1.9875691500e-4);
+  y = madd(y, x, splat(1.3981999507e-3));
+  y = madd(y, x, splat(8.3334519073e-3));
+  y = madd(y, x, splat(4.1665795894e-2));
+  y = madd(y, x, splat(1.6666665459e-1));
+  y = madd(y, x, splat(5.0000001201e-1));
+  y = f32x4.add(madd(y, z, x), splat(1.0));
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const r = f32x4.mul(y, pow2n);
+  // exp(NaN) is NaN (min/max above may have replaced it).
+  return v128.bitselect(r, x0, f32x4.eq(x0, x0));
+}
+
+/** 1 / (1 + exp(−x)). */
+// @ts-expect-error: decorator
+@inline function vsigmoid(x: v128): v128 {
+  return f32x4.div(splat(1.0), f32x4.add(splat(1.0), vexp(f32x4.neg(x))));
+}
+
+/** tanh(x): odd polynomial below 0.625 (Cephes tanhf), 1 − 2/(exp(2|x|) + 1) above, sign restored. */
+// @ts-expect-error: decorator
+@inline function vtanh(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const s = f32x4.mul(x, x);
+  let p = splat(-5.70498872745e-3);
+  p = madd(p, s, splat(2.06390887954e-2));
+  p = madd(p, s, splat(-5.37397155531e-2));
+  p = madd(p, s, splat(1.33314422036e-1));
+  p = madd(p, s, splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, s), x, x);
+  const e = vexp(f32x4.add(ax, ax));
+  const bigAbs = f32x4.sub(splat(1.0), f32x4.div(splat(2.0), f32x4.add(e, splat(1.0))));
+  // copy the sign of x onto the large-argument result
+  const signBit = v128.and(x, i32x4.splat(0x80000000));
+  const big = v128.or(bigAbs, signBit);
+  const r = v128.bitselect(small, big, f32x4.lt(ax, splat(0.625)));
+  return v128.bitselect(r, x, f32x4.eq(x, x));
+}
+
+/** Loads 4 lanes, or one value splatted (the scalar tail runs the same vector math on lane 0). */
+// @ts-expect-error: decorator
+@inline function ld(p: usize, vec: bool): v128 {
+  return vec ? v128.load(p) : f32x4.splat(load<f32>(p));
+}
+
+// @ts-expect-error: decorator
+@inline function st(p: usize, v: v128, vec: bool): void {
+  if (vec) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
+
+// ---------------------------------------------------------------- GEMM
+
+/**
+ * Packs B (K×N, element (k, n) at src + 4·(k·sk + n·sn)) into panels of 8 columns: panel p holds
+ * K rows of 8 floats (columns 8p..8p+7, zero past N). Any 2-D layout works: NN (sk = N, sn = 1),
+ * transposed (sk = 1, sn = K), strided.
+ */
+export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize): void {
+  const panels = (N + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    const n0 = p << 3;
+    const base = dst + (<usize>p * <usize>K << 5);
+    if (n0 + 8 <= N && sn == 1) {
+      for (let k = 0; k < K; k++) {
+        const s = src + ((<usize>k * sk + n0) << 2);
+        v128.store(base + (<usize>k << 5), v128.load(s));
+        v128.store(base + (<usize>k << 5) + 16, v128.load(s + 16));
+      }
+      continue;
+    }
+    for (let k = 0; k < K; k++) {
+      const row = base + (<usize>k << 5);
+      for (let j = 0; j < 8; j++) {
+        const n = n0 + j;
+        store<f32>(row + (<usize>j << 2), n < N ? load<f32>(src + ((<usize>k * sk + <usize>n * sn) << 2)) : 0);
+      }
+    }
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function storeRow(c: usize, v0: v128, v1: v128, cols: i32, acc: bool): void {
+  if (cols == 8) {
+    if (acc) {
+      v0 = f32x4.add(v0, v128.load(c));
+      v1 = f32x4.add(v1, v128.load(c + 16));
+    }
+    v128.store(c, v0);
+    v128.store(c + 16, v1);
+    return;
+  }
+  // Column tail: lane by lane (lane indices must be constants).
+  for (let j = 0; j < cols; j++) {
+    const v = j < 4 ? v0 : v1;
+    const l = j & 3;
+    const x = l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    const p = c + (<usize>j << 2);
+    store<f32>(p, acc ? load<f32>(p) + x : x);
+  }
+}
+
+/**
+ * C[M×N] = (accumulate ? C : 0) + A·B, with A element (i, k) at a + 4·(i·sai + k·sak) (so NN and
+ * TN are the same code) and B packed by packB. Micro-kernel: 4 rows × 8 columns of v128
+ * accumulators, one A value splatted per row, two B vectors per k, no unrolling over k.
+ */
+export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, accumulate: i32): void {
+  const acc = accumulate != 0;
+  const panels = (N + 7) >> 3;
+  const ak = <usize>sak << 2;
+  const ai = <usize>sai << 2;
+  // Rows in blocks so a block of A stays in cache while every panel of B passes over it.
+  const MB = 64;
+  for (let i0 = 0; i0 < M; i0 += MB) {
+    const i1 = min(M, i0 + MB);
+    for (let p = 0; p < panels; p++) {
+      const n0 = p << 3;
+      const cols = min(8, N - n0);
+      const panel = bp + (<usize>p * <usize>K << 5);
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let pa = a + <usize>i * ai;
+        let pb = panel;
+        for (let k = 0; k < K; k++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb + 16);
+          const a0 = f32x4.splat(load<f32>(pa));
+          const a1 = f32x4.splat(load<f32>(pa + ai));
+          const a2 = f32x4.splat(load<f32>(pa + 2 * ai));
+          const a3 = f32x4.splat(load<f32>(pa + 3 * ai));
+          c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+          c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+          c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+          c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+          pa += ak;
+          pb += 32;
+        }
+        const pc = c + ((<usize>i * ldc + n0) << 2);
+        const lc = <usize>ldc << 2;
+        storeRow(pc, c00, c01, cols, acc);
+        storeRow(pc + lc, c10, c11, cols, acc);
+        storeRow(pc + 2 * lc, c20, c21, cols, acc);
+        storeRow(pc + 3 * lc, c30, c31, cols, acc);
+      }
+      for (; i < i1; i++) {
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let pa = a + <usize>i * ai;
+        let pb = panel;
+        for (let k = 0; k < K; k++) {
+          const a0 = f32x4.splat(load<f32>(pa));
+          c00 = madd(a0, v128.load(pb), c00);
+          c01 = madd(a0, v128.load(pb + 16), c01);
+          pa += ak;
+          pb += 32;
+        }
+        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, cols, acc);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- small helpers
+
+/**
+ * dst[r·C + c] = src[r·s0 + c·s1] for an R×C view: makes a transposed (column-major) A row-major
+ * before a GEMM, in 16×16 tiles so both sides stay in cache.
+ */
+export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize): void {
+  for (let r0 = 0; r0 < R; r0 += 16) {
+    const r1 = min(R, r0 + 16);
+    for (let c0 = 0; c0 < C; c0 += 16) {
+      const c1 = min(C, c0 + 16);
+      for (let r = r0; r < r1; r++) {
+        const d = dst + (<usize>r * C << 2);
+        for (let c = c0; c < c1; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + ((<usize>r * s0 + <usize>c * s1) << 2)));
+      }
+    }
+  }
+}
+
+/** dst[b] = src[b] (rows of H floats) for every b whose rows[b] ≥ 0. */
+export function mergeRows(B: i32, H: i32, rows: usize, src: usize, dst: usize): void {
+  for (let b = 0; b < B; b++) {
+    if (load<i32>(rows + (<usize>b << 2)) < 0) continue;
+    memory.copy(dst + (<usize>b * H << 2), src + (<usize>b * H << 2), <usize>H << 2);
+  }
+}
+
+/** dst[c] = Σ_r src[r, c] over R rows of C floats. */
+export function colSum(R: i32, C: i32, src: usize, dst: usize): void {
+  memory.fill(dst, 0, <usize>C << 2);
+  for (let r = 0; r < R; r++) {
+    const s = src + (<usize>r * C << 2);
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const p = dst + (<usize>c << 2);
+      v128.store(p, f32x4.add(v128.load(p), v128.load(s + (<usize>c << 2))));
+    }
+    for (; c < C; c++) {
+      const p = dst + (<usize>c << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(s + (<usize>c << 2)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- RNN
+
+// @ts-expect-error: decorator
+@inline function rnnFwdAt(j: usize, p: usize, x: usize, bias: usize, hb: usize, hPrev: usize, hs: usize, relu: bool, vec: bool): void {
+  const a = f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec));
+  const y = relu ? f32x4.max(a, splat(0)) : vtanh(a);
+  st(hPrev + j, ld(hb + j, vec), vec);
+  st(hb + j, y, vec);
+  st(hs + j, y, vec);
+}
+
+/** One step: h_b ← act(x_row + P_b + bias) for every active b (rows[b] ≥ 0 is the [T·B] row it reads and writes). */
+export function rnnFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, hPrev: usize, hs: usize, relu: i32): void {
+  const hb4 = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const p = P + <usize>b * hb4;
+    const x = X + <usize>row * hb4;
+    const hb = h + <usize>b * hb4;
+    const hp = hPrev + <usize>row * hb4;
+    const ho = hs + <usize>row * hb4;
+    let j = 0;
+    if (relu != 0) {
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, true);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, false);
+    } else {
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, true);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, false);
+    }
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function rnnBwdAt(j: usize, dhb: usize, dhsIn: usize, y: usize, dG: usize, dGs: usize, dhsOut: usize, relu: bool, vec: bool): void {
+  let dh = ld(dhb + j, vec);
+  if (dhsIn != 0) dh = f32x4.add(dh, ld(dhsIn + j, vec));
+  if (dhsOut != 0) st(dhsOut + j, dh, vec);
+  const yv = ld(y + j, vec);
+  const d = relu
+    ? v128.and(dh, f32x4.gt(yv, splat(0)))
+    : f32x4.mul(dh, f32x4.sub(splat(1.0), f32x4.mul(yv, yv)));
+  st(dG + j, d, vec);
+  st(dGs + j, d, vec);
+}
+
+export function rnnBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize, hNew: usize, dG: usize, dGstep: usize, dhsOut: usize, relu: i32): void {
+  const hb4 = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const ro = <usize>row * hb4;
+    const dIn = dhsIn == 0 ? <usize>0 : dhsIn + ro;
+    const dOut = dhsOut == 0 ? <usize>0 : dhsOut + ro;
+    const dhb = dh + <usize>b * hb4;
+    const dGs = dGstep + <usize>b * hb4;
+    let j = 0;
+    if (relu != 0) {
+      for (; j + 4 <= H; j += 4) rnnBwdAt(<usize>j << 2, dhb, dIn, hNew + ro, dG + ro, dGs, dOut, true, true);
+      for (; j < H; j++) rnnBwdAt(<usize>j << 2, dhb, dIn, hNew + ro, dG + ro, dGs, dOut, true, false);
+    } else {
+      for (; j + 4 <= H; j += 4) rnnBwdAt(<usize>j << 2, dhb, dIn, hNew + ro, dG + ro, dGs, dOut, false, true);
+      for (; j < H; j++) rnnBwdAt(<usize>j << 2, dhb, dIn, hNew + ro, dG + ro, dGs, dOut, false, false);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- LSTM
+
+// @ts-expect-error: decorator
+@inline function lstmFwdAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, cb: usize, g: usize, hp: usize, cp: usize, co: usize, ho: usize, vec: bool): void {
+  const ai = f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec));
+  const af = f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec));
+  const ag = f32x4.add(f32x4.add(ld(x + 2 * H4 + j, vec), ld(p + 2 * H4 + j, vec)), ld(bias + 2 * H4 + j, vec));
+  const ao = f32x4.add(f32x4.add(ld(x + 3 * H4 + j, vec), ld(p + 3 * H4 + j, vec)), ld(bias + 3 * H4 + j, vec));
+  const i = vsigmoid(ai);
+  const f = vsigmoid(af);
+  const gg = vtanh(ag);
+  const o = vsigmoid(ao);
+  st(g + j, i, vec);
+  st(g + H4 + j, f, vec);
+  st(g + 2 * H4 + j, gg, vec);
+  st(g + 3 * H4 + j, o, vec);
+  const hv = ld(hb + j, vec);
+  const cv = ld(cb + j, vec);
+  st(hp + j, hv, vec);
+  st(cp + j, cv, vec);
+  const c = madd(f, cv, f32x4.mul(i, gg));
+  const h = f32x4.mul(o, vtanh(c));
+  st(cb + j, c, vec);
+  st(hb + j, h, vec);
+  st(co + j, c, vec);
+  st(ho + j, h, vec);
+}
+
+/** One LSTM step (gates i, f, g, o) for every active b; saves gates, hPrev, cPrev, c and writes hs. */
+export function lstmFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, c: usize,
+  gates: usize, hPrev: usize, cPrev: usize, cs: usize, hs: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 << 2;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rh = <usize>row * H4;
+    const p = P + <usize>b * G4;
+    const hb = h + <usize>b * H4;
+    const cb = c + <usize>b * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, true);
+    for (; j < H; j++) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function lstmBwdAt(j: usize, H4: usize, dhb: usize, dcb: usize, dIn: usize, g: usize, cp: usize, cs: usize,
+  dG: usize, dGs: usize, dhOut: usize, dcOut: usize, vec: bool): void {
+  let dh = ld(dhb + j, vec);
+  if (dIn != 0) dh = f32x4.add(dh, ld(dIn + j, vec));
+  const dc = ld(dcb + j, vec);
+  if (dhOut != 0) st(dhOut + j, dh, vec);
+  if (dcOut != 0) st(dcOut + j, dc, vec);
+  const one = splat(1.0);
+  const i = ld(g + j, vec);
+  const f = ld(g + H4 + j, vec);
+  const gg = ld(g + 2 * H4 + j, vec);
+  const o = ld(g + 3 * H4 + j, vec);
+  const tc = vtanh(ld(cs + j, vec));
+  const dcT = madd(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc)), dc);
+  const di = f32x4.mul(f32x4.mul(dcT, gg), f32x4.mul(i, f32x4.sub(one, i)));
+  const df = f32x4.mul(f32x4.mul(dcT, ld(cp + j, vec)), f32x4.mul(f, f32x4.sub(one, f)));
+  const dg = f32x4.mul(f32x4.mul(dcT, i), f32x4.sub(one, f32x4.mul(gg, gg)));
+  const dO = f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o)));
+  st(dG + j, di, vec); st(dGs + j, di, vec);
+  st(dG + H4 + j, df, vec); st(dGs + H4 + j, df, vec);
+  st(dG + 2 * H4 + j, dg, vec); st(dGs + 2 * H4 + j, dg, vec);
+  st(dG + 3 * H4 + j, dO, vec); st(dGs + 3 * H4 + j, dO, vec);
+  st(dcb + j, f32x4.mul(dcT, f), vec);
+}
+
+/**
+ * One LSTM backward step for every active b: dh (+ dhs of the row) and dc are the state adjoints;
+ * writes the gate gradients to dG (row) and dGstep (b), and dc ← dc_{t−1}. dh_{t−1} = dGstep·W_hh follows as a GEMM.
+ */
+export function lstmBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize, dc: usize, gates: usize, cPrev: usize, cs: usize,
+  dG: usize, dGstep: usize, dhsOut: usize, dcsOut: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 << 2;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rh = <usize>row * H4;
+    const dIn = dhsIn == 0 ? <usize>0 : dhsIn + rh;
+    const dhO = dhsOut == 0 ? <usize>0 : dhsOut + rh;
+    const dcO = dcsOut == 0 ? <usize>0 : dcsOut + rh;
+    const dhb = dh + <usize>b * H4;
+    const dcb = dc + <usize>b * H4;
+    const dGs = dGstep + <usize>b * G4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmBwdAt(<usize>j << 2, H4, dhb, dcb, dIn, gates + rg, cPrev + rh, cs + rh, dG + rg, dGs, dhO, dcO, true);
+    for (; j < H; j++) lstmBwdAt(<usize>j << 2, H4, dhb, dcb, dIn, gates + rg, cPrev + rh, cs + rh, dG + rg, dGs, dhO, dcO, false);
+  }
+}
+
+// ---------------------------------------------------------------- GRU
+
+// @ts-expect-error: decorator
+@inline function gruFwdAfterAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, g: usize, hp: usize, hn: usize, ho: usize, vec: bool): void {
+  const r = vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec)));
+  const z = vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec)));
+  const a = f32x4.add(ld(p + 2 * H4 + j, vec), ld(bias + 2 * H4 + j, vec));
+  const n = vtanh(madd(r, a, ld(x + 2 * H4 + j, vec)));
+  const hv = ld(hb + j, vec);
+  st(g + j, r, vec);
+  st(g + H4 + j, z, vec);
+  st(g + 2 * H4 + j, n, vec);
+  st(hn + j, a, vec);
+  st(hp + j, hv, vec);
+  // (1 − z)·n + z·h = n + z·(h − n)
+  const h = madd(z, f32x4.sub(hv, n), n);
+  st(hb + j, h, vec);
+  st(ho + j, h, vec);
+}
+
+/** GRU step, reset-after variant: P holds W_hh·h for all 3H rows. Saves gates (r, z, n), hPrev, hn = W_hn·h + b_hn. */
+export function gruFwdStepAfter(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, gates: usize, hPrev: usize, hn: usize, hs: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rh = <usize>row * H4;
+    const p = P + <usize>b * G4;
+    const hb = h + <usize>b * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, true);
+    for (; j < H; j++) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function gruFwdBefore1At(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, g: usize, hp: usize, rhb: usize, vec: bool): void {
+  const r = vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec)));
+  const z = vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec)));
+  const hv = ld(hb + j, vec);
+  st(g + j, r, vec);
+  st(g + H4 + j, z, vec);
+  st(hp + j, hv, vec);
+  st(rhb + j, f32x4.mul(r, hv), vec);
+}
+
+/** Reset-before GRU, first half: Prz = W_hrz·h ([B, 2H]); writes r, z, hPrev and rh_b = r ⊙ h (compact [B, H]). */
+export function gruFwdStepBefore1(B: i32, H: i32, Prz: usize, X: usize, bias: usize, rows: usize, h: usize, gates: usize, hPrev: usize, rh: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const p = Prz + <usize>b * (H4 << 1);
+    const hb = h + <usize>b * H4;
+    const hp = hPrev + <usize>row * H4;
+    const rhb = rh + <usize>b * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruFwdBefore1At(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hp, rhb, true);
+    for (; j < H; j++) gruFwdBefore1At(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hp, rhb, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function gruFwdBefore2At(j: usize, H4: usize, pn: usize, x: usize, bias: usize, hb: usize, g: usize, ho: usize, vec: bool): void {
+  const n = vtanh(f32x4.add(f32x4.add(ld(x + 2 * H4 + j, vec), ld(pn + j, vec)), ld(bias + 2 * H4 + j, vec)));
+  const z = ld(g + H4 + j, vec);
+  const hv = ld(hb + j, vec);
+  st(g + 2 * H4 + j, n, vec);
+  const h = madd(z, f32x4.sub(hv, n), n);
+  st(hb + j, h, vec);
+  st(ho + j, h, vec);
+}
+
+/** Reset-before GRU, second half: Pn = W_hn·(r ⊙ h) ([B, H]); n and the state update. */
+export function gruFwdStepBefore2(B: i32, H: i32, Pn: usize, X: usize, bias: usize, rows: usize, h: usize, gates: usize, hs: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const pn = Pn + <usize>b * H4;
+    const hb = h + <usize>b * H4;
+    const ho = hs + <usize>row * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruFwdBefore2At(<usize>j << 2, H4, pn, X + rg, bias, hb, gates + rg, ho, true);
+    for (; j < H; j++) gruFwdBefore2At(<usize>j << 2, H4, pn, X + rg, bias, hb, gates + rg, ho, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function gruBwdAfterAt(j: usize, H4: usize, dhb: usize, dIn: usize, g: usize, hp: usize, hn: usize, dG: usize, dX: usize, dGs: usize,
+  dPart: usize, dhOut: usize, vec: bool): void {
+  let dh = ld(dhb + j, vec);
+  if (dIn != 0) dh = f32x4.add(dh, ld(dIn + j, vec));
+  if (dhOut != 0) st(dhOut + j, dh, vec);
+  const one = splat(1.0);
+  const r = ld(g + j, vec);
+  const z = ld(g + H4 + j, vec);
+  const n = ld(g + 2 * H4 + j, vec);
+  const dn = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+  const dz = f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hp + j, vec), n)), f32x4.mul(z, f32x4.sub(one, z)));
+  const dr = f32x4.mul(f32x4.mul(dn, ld(hn + j, vec)), f32x4.mul(r, f32x4.sub(one, r)));
+  const dnr = f32x4.mul(dn, r);
+  st(dG + j, dr, vec); st(dX + j, dr, vec); st(dGs + j, dr, vec);
+  st(dG + H4 + j, dz, vec); st(dX + H4 + j, dz, vec); st(dGs + H4 + j, dz, vec);
+  st(dG + 2 * H4 + j, dnr, vec); st(dX + 2 * H4 + j, dn, vec); st(dGs + 2 * H4 + j, dnr, vec);
+  st(dPart + j, f32x4.mul(dh, z), vec);
+}
+
+/** Reset-after GRU backward step; dhPart_b = dh ⊙ z, to which dGstep·W_hh is added by a GEMM. */
+export function gruBwdStepAfter(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize, gates: usize, hPrev: usize, hn: usize,
+  dG: usize, dX: usize, dGstep: usize, dhPart: usize, dhsOut: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rh = <usize>row * H4;
+    const dIn = dhsIn == 0 ? <usize>0 : dhsIn + rh;
+    const dhO = dhsOut == 0 ? <usize>0 : dhsOut + rh;
+    const dhb = dh + <usize>b * H4;
+    const dGs = dGstep + <usize>b * G4;
+    const dP = dhPart + <usize>b * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruBwdAfterAt(<usize>j << 2, H4, dhb, dIn, gates + rg, hPrev + rh, hn + rh, dG + rg, dX + rg, dGs, dP, dhO, true);
+    for (; j < H; j++) gruBwdAfterAt(<usize>j << 2, H4, dhb, dIn, gates + rg, hPrev + rh, hn + rh, dG + rg, dX + rg, dGs, dP, dhO, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function gruBwdBefore1At(j: usize, H4: usize, dhb: usize, dIn: usize, g: usize, hp: usize, dG: usize, dX: usize, dGn: usize,
+  dPart: usize, dhOut: usize, vec: bool): void {
+  let dh = ld(dhb + j, vec);
+  if (dIn != 0) dh = f32x4.add(dh, ld(dIn + j, vec));
+  if (dhOut != 0) st(dhOut + j, dh, vec);
+  const one = splat(1.0);
+  const z = ld(g + H4 + j, vec);
+  const n = ld(g + 2 * H4 + j, vec);
+  const dn = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+  const dz = f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hp + j, vec), n)), f32x4.mul(z, f32x4.sub(one, z)));
+  st(dG + H4 + j, dz, vec); st(dX + H4 + j, dz, vec);
+  st(dG + 2 * H4 + j, dn, vec); st(dX + 2 * H4 + j, dn, vec);
+  st(dGn + j, dn, vec);
+  st(dPart + j, f32x4.mul(dh, z), vec);
+}
+
+/** Reset-before GRU backward, first half: dn, dz; dGn_b = dn (compact [B, H]) for u = dGn·W_hn. */
+export function gruBwdStepBefore1(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize, gates: usize, hPrev: usize,
+  dG: usize, dX: usize, dGn: usize, dhPart: usize, dhsOut: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rh = <usize>row * H4;
+    const dIn = dhsIn == 0 ? <usize>0 : dhsIn + rh;
+    const dhO = dhsOut == 0 ? <usize>0 : dhsOut + rh;
+    const dhb = dh + <usize>b * H4;
+    const dn = dGn + <usize>b * H4;
+    const dP = dhPart + <usize>b * H4;
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruBwdBefore1At(<usize>j << 2, H4, dhb, dIn, gates + rg, hPrev + rh, dG + rg, dX + rg, dn, dP, dhO, true);
+    for (; j < H; j++) gruBwdBefore1At(<usize>j << 2, H4, dhb, dIn, gates + rg, hPrev + rh, dG + rg, dX + rg, dn, dP, dhO, false);
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function gruBwdBefore2At(j: usize, H4: usize, u: usize, g: usize, hp: usize, dG: usize, dX: usize, dGrz: usize, dPart: usize, rh: usize, vec: bool): void {
+  const one = splat(1.0);
+  const uv = ld(u + j, vec);
+  const r = ld(g + j, vec);
+  const h = ld(hp + j, vec);
+  const dr = f32x4.mul(f32x4.mul(uv, h), f32x4.mul(r, f32x4.sub(one, r)));
+  st(dG + j, dr, vec); st(dX + j, dr, vec); st(dGrz + j, dr, vec);
+  st(dGrz + H4 + j, ld(dG + H4 + j, vec), vec);
+  st(dPart + j, madd(uv, r, ld(dPart + j, vec)), vec);
+  st(rh + j, f32x4.mul(r, h), vec);
+}
+
+/** Reset-before GRU backward, second half: u = W_hnᵀ·dn splits into dr and the r ⊙ h path; dGrz_b = (dr, dz) for dhPart += dGrz·W_hrz. */
+export function gruBwdStepBefore2(B: i32, H: i32, rows: usize, u: usize, gates: usize, hPrev: usize, dG: usize, dX: usize, dGrz: usize, dhPart: usize, rh: usize): void {
+  const H4 = <usize>H << 2;
+  const G4 = H4 * 3;
+  for (let b = 0; b < B; b++) {
+    const row = load<i32>(rows + (<usize>b << 2));
+    if (row < 0) continue;
+    const rg = <usize>row * G4;
+    const rr = <usize>row * H4;
+    let j = 0;
+    const ub = u + <usize>b * H4;
+    const dz = dGrz + <usize>b * (H4 << 1);
+    const dP = dhPart + <usize>b * H4;
+    for (; j + 4 <= H; j += 4) gruBwdBefore2At(<usize>j << 2, H4, ub, gates + rg, hPrev + rr, dG + rg, dX + rg, dz, dP, rh + rr, true);
+    for (; j < H; j++) gruBwdBefore2At(<usize>j << 2, H4, ub, gates + rg, hPrev + rr, dG + rg, dX + rg, dz, dP, rh + rr, false);
+  }
+}

@@ -1,0 +1,149 @@
+import { RnnkitError } from '@rnnkit/tensor';
+import type { Backend, DType, Kernels, TypedArray, View } from '@rnnkit/tensor';
+import { binary } from './binary.js';
+import { cast } from './cast.js';
+import { concat } from './concat.js';
+import { copy } from './copy.js';
+import { fill } from './fill.js';
+import { createFusedKernels } from './fused.js';
+import { gather, scatterAdd } from './gather.js';
+import type { WasmHandle } from './handle.js';
+import { JsEngine, WasmEngine, type Engine } from './internal/engine.js';
+import { createJsOps } from './internal/js-ops.js';
+import { contiguous } from './internal/strided.js';
+import { detectSimd, instantiateAsync, instantiateSync, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
+import { matmul } from './matmul.js';
+import { Memory } from './memory.js';
+import { reduce } from './reduce.js';
+import { unary } from './unary.js';
+import { where } from './where.js';
+
+export type { SimdLevel } from './internal/wasm.js';
+
+export interface WasmBackendOptions {
+  /**
+   * Which kernels run f32 GEMM and the fused recurrent kernels:
+   * 'auto' (default) picks 'relaxed' where the runtime validates relaxed-SIMD modules, else
+   * 'simd' where it validates 128-bit SIMD, else 'none'; 'relaxed' and 'simd' insist (and throw
+   * when the runtime lacks them); 'none' forces the JS fallback.
+   */
+  readonly simd?: 'auto' | SimdLevel;
+  /** Dtypes to offer (i32 and bool are always included). Default: f32, f64, i32, bool; f64 kernels are JS. */
+  readonly dtypes?: readonly DType[];
+}
+
+/** The backend, plus what it chose. */
+export interface WasmBackend extends Backend<WasmHandle> {
+  /** The kernel build in use for f32: 'relaxed', 'simd' or 'none' (JS). */
+  readonly simd: SimdLevel;
+  /** Bytes of scratch memory the kernels hold (WebAssembly memory never shrinks; it keeps the largest call's need). */
+  scratchBytes(): number;
+}
+
+const ALL_DTYPES: readonly DType[] = ['f32', 'f64', 'i32', 'bool'];
+
+function matches(data: TypedArray, dtype: DType): boolean {
+  switch (dtype) {
+    case 'f32': return data instanceof Float32Array;
+    case 'f64': return data instanceof Float64Array;
+    case 'i32': return data instanceof Int32Array;
+    default: return data instanceof Uint8Array;
+  }
+}
+
+function resolveLevel(simd: WasmBackendOptions['simd']): SimdLevel {
+  const want = simd ?? 'auto';
+  if (want === 'auto') return detectSimd();
+  if (want === 'none') return 'none';
+  if (!wasmSupports(want)) {
+    const hint = want === 'relaxed'
+      ? ' (Node 20 needs --experimental-wasm-relaxed-simd; Node ≥ 22 and Chrome ≥ 114 have it)'
+      : '';
+    throw new RnnkitError(
+      `createWasmBackend: this runtime does not support WebAssembly ${want === 'relaxed' ? 'relaxed SIMD' : 'SIMD'}${hint}; pass simd: 'auto' to pick the best available, or 'none' for the JS kernels.`,
+    );
+  }
+  return want;
+}
+
+function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBackendOptions): WasmBackend {
+  const wanted = options.dtypes ?? ALL_DTYPES;
+  const dtypes = ALL_DTYPES.filter((d) => wanted.includes(d) || d === 'i32' || d === 'bool');
+  const memory = new Memory();
+  const track = (data: TypedArray): WasmHandle => memory.track(data);
+  const f32: Engine = wasm ? new WasmEngine(wasm.ops, wasm.memory) : new JsEngine(4, createJsOps);
+  let f64: Engine | undefined;
+  const engineFor = (x: View<WasmHandle>): Engine => {
+    if (x.dtype === 'f32') return f32;
+    f64 ??= new JsEngine(8, createJsOps);
+    return f64;
+  };
+
+  const requireDtype = (op: string, dtype: DType): void => {
+    if (!dtypes.includes(dtype)) {
+      throw new RnnkitError(`${op}: dtype ${dtype} is not enabled on this wasm backend (it offers ${dtypes.join(', ')}); cast to one of those.`);
+    }
+  };
+  const alive = (op: string, ...views: readonly View<WasmHandle>[]): void => {
+    for (const v of views) memory.check(v.handle, op);
+  };
+
+  const kernels: Kernels<WasmHandle> = {
+    unary: (op, x) => (alive(op, x), track(unary(op, x))),
+    binary: (op, a, b) => (alive(op, a, b), track(binary(op, a, b))),
+    where: (cond, a, b) => (alive('where', cond, a, b), track(where(cond, a, b))),
+    reduce: (op, x, axes) => (alive(op, x), track(reduce(op, x, axes))),
+    matmul: (a, b) => (alive('matmul', a, b), track(matmul(engineFor(a), a, b))),
+    copy: (x) => (alive('copy', x), track(copy(x))),
+    concat: (xs, axis) => (alive('concat', ...xs), track(concat(xs, axis))),
+    cast: (x, dtype) => (alive('cast', x), requireDtype('cast', dtype), track(cast(x, dtype))),
+    fill: (shape, dtype, value) => (requireDtype('fill', dtype), track(fill(shape, dtype, value))),
+    gather: (table, indices, axis) => (alive('gather', table, indices), track(gather(table, indices, axis))),
+    scatterAdd: (shape, indices, updates, axis) => (alive('scatterAdd', indices, updates), track(scatterAdd(shape, indices, updates, axis))),
+  };
+
+  const readSync = (x: View<WasmHandle>): TypedArray => {
+    alive('read', x);
+    return contiguous(x);
+  };
+
+  return {
+    name: 'wasm',
+    simd: level,
+    capabilities: { dtypes, ieeeSpecialValues: true, syncRead: true },
+    kernels,
+    fused: createFusedKernels(track, engineFor, alive),
+    upload(data, dtype) {
+      requireDtype('upload', dtype);
+      if (matches(data, dtype)) return track(data.slice());
+      return track(cast({ handle: { data }, dtype, shape: [data.length], strides: [1], offset: 0 }, dtype));
+    },
+    read: (x) => new Promise<TypedArray>((resolve) => resolve(readSync(x))),
+    readSync,
+    free: (handle) => memory.free(handle),
+    stats: () => memory.stats(),
+    resetPeak: () => memory.resetPeak(),
+    scratchBytes: () => f32.capacity() + (f64?.capacity() ?? 0),
+  };
+}
+
+/**
+ * The fast CPU backend: f32 GEMM and fused RNN/LSTM/GRU sequence kernels in WebAssembly SIMD
+ * (relaxed SIMD where the runtime has it), every other kernel in JS on TypedArrays, f64 in JS.
+ * Synchronous: compiles the embedded module with `new WebAssembly.Module`, which Node allows at
+ * any size and browsers allow off the main thread; on a browser main thread use
+ * `createWasmBackendAsync` (modules over 4 KB must be compiled asynchronously there).
+ */
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const level = resolveLevel(options.simd);
+  return build(level, level === 'none' ? undefined : instantiateSync(level), options);
+}
+
+/** As createWasmBackend, compiling the module asynchronously (required on a browser main thread). */
+export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const level = resolveLevel(options.simd);
+  return build(level, level === 'none' ? undefined : await instantiateAsync(level), options);
+}
+
+/** The SIMD level `simd: 'auto'` would pick in this runtime. */
+export { detectSimd };

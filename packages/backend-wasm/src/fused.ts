@@ -1,0 +1,369 @@
+import { sizeOf } from '@rnnkit/tensor';
+import type {
+  FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
+} from '@rnnkit/tensor';
+import type { WasmHandle } from './handle.js';
+import type { Engine } from './internal/engine.js';
+import { contiguous, copyInto } from './internal/strided.js';
+
+type Track = (data: TypedArray) => WasmHandle;
+type EngineFor = (view: View<WasmHandle>) => Engine;
+type Args = SequenceArgs<WasmHandle>;
+type LstmArgs = Args & { readonly c0: View<WasmHandle> };
+
+/**
+ * The whole-sequence kernels, written once against the Ops ABI (WebAssembly or its JS twin).
+ * Per step: one GEMM P = h·W_hhᵀ over the whole batch (W_hh packed once per call), then one
+ * fused, vectorised pass for bias, gate activations and the state update. Sequences that are
+ * finished (lengths) or run in reverse read and write their own [T·B] row, given per step by a
+ * table of row indices (−1 = this sequence has no step here: its state is left alone).
+ * Backward mirrors it; the recurrent weight gradient is one GEMM dGᵀ·hPrev over all T·B rows.
+ * `saved` holds host arrays like the reference's: LSTM [gates, hPrev, cPrev, c], GRU
+ * [gates, hPrev, (hn)], RNN [hPrev, hNew].
+ */
+
+interface Seq {
+  readonly T: number;
+  readonly B: number;
+  readonly H: number;
+  readonly GH: number;
+  /** Steps of the longest sequence. */
+  readonly S: number;
+  readonly lengths: readonly number[];
+  readonly reverse: boolean;
+}
+
+function readSeq(args: Args): Seq {
+  const [T, B, GH] = args.xProj.shape as [number, number, number];
+  const H = args.h0.shape[1]!;
+  const given = args.options.lengths === undefined ? undefined : contiguous(args.options.lengths);
+  const lengths = Array.from({ length: B }, (_, b) => (given === undefined ? T : Math.max(0, Math.min(T, given[b]!))));
+  return { T, B, H, GH, S: lengths.reduce((m, l) => Math.max(m, l), 0), lengths, reverse: args.options.reverse === true };
+}
+
+/** Row table [S, B] (i32): the [T·B] row sequence b reads at step s, or −1. */
+function rowTable(e: Engine, seq: Seq): number {
+  const { B, S, lengths, reverse } = seq;
+  const ptr = e.allocI32(S * B);
+  const R = e.i32();
+  const base = ptr >> 2;
+  for (let s = 0; s < S; s++) {
+    for (let b = 0; b < B; b++) {
+      const len = lengths[b]!;
+      R[base + s * B + b] = s < len ? (reverse ? len - 1 - s : s) * B + b : -1;
+    }
+  }
+  return ptr;
+}
+
+function put(e: Engine, view: View<WasmHandle>): number {
+  const n = sizeOf(view.shape);
+  const ptr = e.alloc(n);
+  copyInto(view, e.f(), e.at(ptr));
+  return ptr;
+}
+
+function putOrZeros(e: Engine, view: View<WasmHandle> | undefined, n: number): number {
+  return view === undefined ? e.zeros(n) : put(e, view);
+}
+
+function putArray(e: Engine, data: ArrayLike<number>): number {
+  return e.put(data);
+}
+
+/** Packed panels for B(k, n) = W[r0 + n, k] (k < H, n < N): the forward's h·W_hhᵀ. */
+function packTransposed(e: Engine, w: number, H: number, r0: number, N: number): number {
+  const dst = e.alloc(Math.ceil(N / 8) * 8 * H);
+  e.ops.packB(w + r0 * H * e.elementBytes, 1, H, H, N, dst);
+  return dst;
+}
+
+/** Packed panels for B(k, j) = W[r0 + k, j] (k < K, j < H): the backward's dG·W_hh. */
+function packRows(e: Engine, w: number, H: number, r0: number, K: number): number {
+  const dst = e.alloc(Math.ceil(H / 8) * 8 * K);
+  e.ops.packB(w + r0 * H * e.elementBytes, H, 1, K, H, dst);
+  return dst;
+}
+
+/** dW[r0 .. r0+M, :] = dG[:, c0 .. c0+M]ᵀ · X over all T·B rows (one GEMM). */
+function weightGrad(e: Engine, seq: Seq, dG: number, c0: number, M: number, x: number, dW: number): void {
+  const { T, B, H, GH } = seq;
+  const K = T * B;
+  const xp = e.alloc(Math.ceil(H / 8) * 8 * K);
+  e.ops.packB(x, H, 1, K, H, xp);
+  // dGᵀ made row-major first: the micro-kernel reads A along rows.
+  const dGT = e.alloc(M * K);
+  e.ops.copy2D(dG + c0 * e.elementBytes, 1, GH, M, K, dGT);
+  e.ops.gemm(M, H, K, dGT, K, 1, xp, dW + c0 * H * e.elementBytes, H, 0);
+}
+
+function scoped<R>(e: Engine, f: () => R): R {
+  const m = e.mark();
+  try {
+    return f();
+  } finally {
+    e.release(m);
+  }
+}
+
+function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArray; cT: TypedArray; saved: TypedArray[] } {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const c = put(e, args.c0);
+    const Wp = packTransposed(e, W, H, 0, GH);
+    const P = e.alloc(B * GH);
+    const gates = e.zeros(T * B * GH);
+    const hPrev = e.zeros(T * B * H);
+    const cPrev = e.zeros(T * B * H);
+    const cs = e.zeros(T * B * H);
+    const hs = e.zeros(T * B * H);
+    const rows = rowTable(e, seq);
+    for (let s = 0; s < S; s++) {
+      ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
+      ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates, hPrev, cPrev, cs, hs);
+    }
+    return {
+      hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H),
+      saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)],
+    };
+  });
+}
+
+function lstmBackward(e: Engine, args: LstmArgs, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>) {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const Wp = packRows(e, W, H, 0, GH);
+    const [gates, hPrev, cPrev, cs] = saved.map((a) => putArray(e, a)) as [number, number, number, number];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dc = putOrZeros(e, grads.dcT, B * H);
+    const dG = e.zeros(T * B * GH);
+    const dGstep = e.alloc(B * GH);
+    const dhNew = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const dcsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    for (let s = S - 1; s >= 0; s--) {
+      const r = rows + s * B * 4;
+      ops.lstmBwdStep(B, H, r, dhsIn, dh, dc, gates, cPrev, cs, dG, dGstep, dhsOut, dcsOut);
+      ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhNew, H, 0);
+      ops.mergeRows(B, H, r, dhNew, dh);
+    }
+    const dW = e.alloc(GH * H);
+    weightGrad(e, seq, dG, 0, GH, hPrev, dW);
+    const db = e.alloc(GH);
+    ops.colSum(T * B, GH, dG, db);
+    return {
+      dxProj: e.take(dG, T * B * GH), dh0: e.take(dh, B * H), dc0: e.take(dc, B * H),
+      dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H), dcs: e.take(dcsOut, T * B * H) } : {}),
+    };
+  });
+}
+
+function rnnForward(e: Engine, args: Args, relu: boolean) {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, S } = seq;
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const Wp = packTransposed(e, W, H, 0, H);
+    const P = e.alloc(B * H);
+    const hPrev = e.zeros(T * B * H);
+    const hs = e.zeros(T * B * H);
+    const rows = rowTable(e, seq);
+    for (let s = 0; s < S; s++) {
+      ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
+      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev, hs, relu ? 1 : 0);
+    }
+    const hsOut = e.take(hs, T * B * H);
+    return { hs: hsOut, hT: e.take(h, B * H), saved: [e.take(hPrev, T * B * H), hsOut.slice()] };
+  });
+}
+
+function rnnBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>, relu: boolean) {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const Wp = packRows(e, W, H, 0, H);
+    const [hPrev, hNew] = saved.map((a) => putArray(e, a)) as [number, number];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dG = e.zeros(T * B * H);
+    const dGstep = e.alloc(B * H);
+    const dhNew = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    for (let s = S - 1; s >= 0; s--) {
+      const r = rows + s * B * 4;
+      ops.rnnBwdStep(B, H, r, dhsIn, dh, hNew, dG, dGstep, dhsOut, relu ? 1 : 0);
+      ops.gemm(B, H, H, dGstep, H, 1, Wp, dhNew, H, 0);
+      ops.mergeRows(B, H, r, dhNew, dh);
+    }
+    const dW = e.alloc(H * H);
+    weightGrad(e, seq, dG, 0, H, hPrev, dW);
+    const db = e.alloc(H);
+    ops.colSum(T * B, H, dG, db);
+    return {
+      dxProj: e.take(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
+    };
+  });
+}
+
+function gruForward(e: Engine, args: Args, resetAfter: boolean) {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const gates = e.zeros(T * B * GH);
+    const hPrev = e.zeros(T * B * H);
+    const hs = e.zeros(T * B * H);
+    const rows = rowTable(e, seq);
+    if (resetAfter) {
+      const Wp = packTransposed(e, W, H, 0, GH);
+      const P = e.alloc(B * GH);
+      const hn = e.zeros(T * B * H);
+      for (let s = 0; s < S; s++) {
+        ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
+        ops.gruFwdStepAfter(B, H, P, X, bias, rows + s * B * 4, h, gates, hPrev, hn, hs);
+      }
+      return {
+        hs: e.take(hs, T * B * H), hT: e.take(h, B * H),
+        saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(hn, T * B * H)],
+      };
+    }
+    const Wrz = packTransposed(e, W, H, 0, 2 * H);
+    const Wn = packTransposed(e, W, H, 2 * H, H);
+    const Prz = e.alloc(B * 2 * H);
+    const Pn = e.alloc(B * H);
+    const rh = e.zeros(B * H);
+    for (let s = 0; s < S; s++) {
+      const r = rows + s * B * 4;
+      ops.gemm(B, 2 * H, H, h, H, 1, Wrz, Prz, 2 * H, 0);
+      ops.gruFwdStepBefore1(B, H, Prz, X, bias, r, h, gates, hPrev, rh);
+      ops.gemm(B, H, H, rh, H, 1, Wn, Pn, H, 0);
+      ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates, hs);
+    }
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H)] };
+  });
+}
+
+function gruBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean) {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const [gates, hPrev, hn] = saved.map((a) => putArray(e, a)) as [number, number, number | undefined];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dG = e.zeros(T * B * GH);
+    const dX = e.zeros(T * B * GH);
+    const dhPart = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    const dW = e.alloc(GH * H);
+    if (resetAfter) {
+      const Wp = packRows(e, W, H, 0, GH);
+      const dGstep = e.alloc(B * GH);
+      for (let s = S - 1; s >= 0; s--) {
+        const r = rows + s * B * 4;
+        ops.gruBwdStepAfter(B, H, r, dhsIn, dh, gates, hPrev, hn!, dG, dX, dGstep, dhPart, dhsOut);
+        ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhPart, H, 1);
+        ops.mergeRows(B, H, r, dhPart, dh);
+      }
+      weightGrad(e, seq, dG, 0, GH, hPrev, dW);
+    } else {
+      const Wrz = packRows(e, W, H, 0, 2 * H);
+      const Wn = packRows(e, W, H, 2 * H, H);
+      const dGn = e.alloc(B * H);
+      const u = e.alloc(B * H);
+      const dGrz = e.alloc(B * 2 * H);
+      const rh = e.zeros(T * B * H);
+      for (let s = S - 1; s >= 0; s--) {
+        const r = rows + s * B * 4;
+        ops.gruBwdStepBefore1(B, H, r, dhsIn, dh, gates, hPrev, dG, dX, dGn, dhPart, dhsOut);
+        ops.gemm(B, H, H, dGn, H, 1, Wn, u, H, 0);
+        ops.gruBwdStepBefore2(B, H, r, u, gates, hPrev, dG, dX, dGrz, dhPart, rh);
+        ops.gemm(B, H, 2 * H, dGrz, 2 * H, 1, Wrz, dhPart, H, 1);
+        ops.mergeRows(B, H, r, dhPart, dh);
+      }
+      weightGrad(e, seq, dG, 0, 2 * H, hPrev, dW);
+      weightGrad(e, seq, dG, 2 * H, H, rh, dW);
+    }
+    const db = e.alloc(GH);
+    ops.colSum(T * B, GH, dG, db);
+    return {
+      dxProj: e.take(dX, T * B * GH), dh0: e.take(dh, B * H), dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
+    };
+  });
+}
+
+interface ForwardArrays {
+  readonly hs: TypedArray;
+  readonly hT: TypedArray;
+  readonly cT?: TypedArray;
+  readonly saved: readonly TypedArray[];
+}
+
+interface BackwardArrays {
+  readonly dxProj: TypedArray;
+  readonly dh0: TypedArray;
+  readonly dc0?: TypedArray;
+  readonly dWhh: TypedArray;
+  readonly dbHh: TypedArray;
+  readonly dhs?: TypedArray;
+  readonly dcs?: TypedArray;
+}
+
+function wrapForward(track: Track, f: ForwardArrays): SequenceForward<WasmHandle> {
+  return {
+    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(track),
+  };
+}
+
+function wrapBackward(track: Track, g: BackwardArrays): SequenceBackward<WasmHandle> {
+  return {
+    dxProj: track(g.dxProj), dh0: track(g.dh0), ...(g.dc0 === undefined ? {} : { dc0: track(g.dc0) }),
+    dWhh: track(g.dWhh), dbHh: track(g.dbHh),
+    ...(g.dhs === undefined ? {} : { dhs: track(g.dhs) }), ...(g.dcs === undefined ? {} : { dcs: track(g.dcs) }),
+  };
+}
+
+const savedOf = (fwd: SequenceForward<WasmHandle>): TypedArray[] => fwd.saved.map((h) => h.data);
+
+/** The whole-sequence kernels; `engineFor` picks WebAssembly (f32) or JS (f64, or the fallback) by the input's dtype. */
+export function createFusedKernels(track: Track, engineFor: EngineFor, check: (op: string, ...views: View<WasmHandle>[]) => void): Required<FusedKernels<WasmHandle>> {
+  const inputs = (a: Args): View<WasmHandle>[] => [a.xProj, a.h0, a.wHh, a.bHh, ...(a.options.lengths ? [a.options.lengths] : [])];
+  return {
+    rnnSequence: (a, act) => (check('rnnSequence', ...inputs(a)), wrapForward(track, rnnForward(engineFor(a.xProj), a, act === 'relu'))),
+    rnnSequenceBackward: (a, fwd, g, act) => wrapBackward(track, rnnBackward(engineFor(a.xProj), a, savedOf(fwd), g, act === 'relu')),
+    lstmSequence: (a) => (check('lstmSequence', ...inputs(a), a.c0), wrapForward(track, lstmForward(engineFor(a.xProj), a))),
+    lstmSequenceBackward: (a, fwd, g) => wrapBackward(track, lstmBackward(engineFor(a.xProj), a, savedOf(fwd), g)),
+    gruSequence: (a, ra) => (check('gruSequence', ...inputs(a)), wrapForward(track, gruForward(engineFor(a.xProj), a, ra))),
+    gruSequenceBackward: (a, fwd, g, ra) => wrapBackward(track, gruBackward(engineFor(a.xProj), a, savedOf(fwd), g, ra)),
+  };
+}

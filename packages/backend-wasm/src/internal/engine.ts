@@ -1,0 +1,143 @@
+import type { Ops } from './ops.js';
+
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * A scratch memory plus the ops that run on it. Kernels bump-allocate regions for one call
+ * (`mark` … `release`), copy operands in, run ops, and copy results out into fresh TypedArrays.
+ * The memory grows on demand and keeps its high-water mark for the next call.
+ */
+export abstract class Engine {
+  /** Bytes per float element: 4 (f32) or 8 (f64). */
+  abstract readonly elementBytes: 4 | 8;
+  abstract readonly ops: Ops;
+  /** Next free byte. Address 0 is never handed out: pointers of 0 mean "absent". */
+  private top = 16;
+  private cachedBuffer: ArrayBufferLike | undefined;
+  private fView: FloatArray | undefined;
+  private iView: Int32Array | undefined;
+
+  protected abstract buffer(): ArrayBufferLike;
+  /** Makes the memory at least `bytes` long, keeping its contents. */
+  protected abstract ensure(bytes: number): void;
+
+  /** Bytes of scratch memory currently reserved. */
+  capacity(): number {
+    return this.buffer().byteLength;
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** A 16-byte aligned region of `n` float elements (its contents are undefined). */
+  alloc(n: number): number {
+    const ptr = this.top;
+    const end = ptr + Math.ceil((n * this.elementBytes) / 16) * 16;
+    if (end > this.buffer().byteLength) this.ensure(end);
+    this.top = end + 16;
+    return ptr;
+  }
+
+  /** A zeroed region of `n` floats. */
+  zeros(n: number): number {
+    const ptr = this.alloc(n);
+    const start = ptr / this.elementBytes;
+    this.f().fill(0, start, start + n);
+    return ptr;
+  }
+
+  /** A region of `n` i32 values. */
+  allocI32(n: number): number {
+    const ptr = this.top;
+    const end = ptr + Math.ceil((n * 4) / 16) * 16;
+    if (end > this.buffer().byteLength) this.ensure(end);
+    this.top = end + 16;
+    return ptr;
+  }
+
+  private refresh(): void {
+    const b = this.buffer();
+    if (b !== this.cachedBuffer) {
+      this.cachedBuffer = b;
+      this.fView = this.elementBytes === 4 ? new Float32Array(b) : new Float64Array(b);
+      this.iView = new Int32Array(b);
+    }
+  }
+
+  /** The memory as floats (re-made after the memory grew). */
+  f(): FloatArray {
+    this.refresh();
+    return this.fView!;
+  }
+
+  i32(): Int32Array {
+    this.refresh();
+    return this.iView!;
+  }
+
+  /** Float index of a byte pointer. */
+  at(ptr: number): number {
+    return ptr / this.elementBytes;
+  }
+
+  /** Copies `src` into a new region. */
+  put(src: ArrayLike<number>): number {
+    const ptr = this.alloc(src.length);
+    this.f().set(src, ptr / this.elementBytes);
+    return ptr;
+  }
+
+  /** A fresh typed array holding `n` floats at `ptr`. */
+  take(ptr: number, n: number): FloatArray {
+    const i = ptr / this.elementBytes;
+    return this.f().slice(i, i + n);
+  }
+}
+
+const PAGE = 65536;
+
+/** The WebAssembly module's own linear memory. */
+export class WasmEngine extends Engine {
+  readonly elementBytes = 4 as const;
+  constructor(
+    readonly ops: Ops,
+    private readonly memory: WebAssembly.Memory,
+  ) {
+    super();
+  }
+  protected buffer(): ArrayBufferLike {
+    return this.memory.buffer;
+  }
+  protected ensure(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    // Grow by at least a quarter of what is there, so repeated growth stays amortised.
+    const want = Math.max(bytes, have + (have >> 2));
+    this.memory.grow(Math.ceil((want - have) / PAGE));
+  }
+}
+
+/** A plain ArrayBuffer for the JS ops (the fallback, and every f64 kernel). */
+export class JsEngine extends Engine {
+  private buf = new ArrayBuffer(PAGE);
+  readonly ops: Ops;
+  constructor(
+    readonly elementBytes: 4 | 8,
+    makeOps: (engine: JsEngine) => Ops,
+  ) {
+    super();
+    this.ops = makeOps(this);
+  }
+  protected buffer(): ArrayBufferLike {
+    return this.buf;
+  }
+  protected ensure(bytes: number): void {
+    const next = new ArrayBuffer(Math.max(bytes, this.buf.byteLength * 2));
+    new Uint8Array(next).set(new Uint8Array(this.buf));
+    this.buf = next;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The kernel ABI shared by the WebAssembly module (assembly/kernels.ts) and its JS twin
+ * (js-ops.ts): pointers are byte offsets into one scratch memory, sizes are element counts, and a
+ * pointer of 0 means "absent". The orchestration in ../fused.ts and ../matmul.ts is written once
+ * against this interface, so the JS fallback runs exactly the same algorithm.
+ */
+export interface Ops {
+  packB(src: number, sk: number, sn: number, K: number, N: number, dst: number): void;
+  gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, accumulate: number): void;
+  copy2D(src: number, s0: number, s1: number, R: number, C: number, dst: number): void;
+  mergeRows(B: number, H: number, rows: number, src: number, dst: number): void;
+  colSum(R: number, C: number, src: number, dst: number): void;
+  rnnFwdStep(B: number, H: number, P: number, X: number, bias: number, rows: number, h: number, hPrev: number, hs: number, relu: number): void;
+  rnnBwdStep(B: number, H: number, rows: number, dhsIn: number, dh: number, hNew: number, dG: number, dGstep: number, dhsOut: number, relu: number): void;
+  lstmFwdStep(B: number, H: number, P: number, X: number, bias: number, rows: number, h: number, c: number,
+    gates: number, hPrev: number, cPrev: number, cs: number, hs: number): void;
+  lstmBwdStep(B: number, H: number, rows: number, dhsIn: number, dh: number, dc: number, gates: number, cPrev: number, cs: number,
+    dG: number, dGstep: number, dhsOut: number, dcsOut: number): void;
+  gruFwdStepAfter(B: number, H: number, P: number, X: number, bias: number, rows: number, h: number, gates: number, hPrev: number, hn: number, hs: number): void;
+  gruFwdStepBefore1(B: number, H: number, Prz: number, X: number, bias: number, rows: number, h: number, gates: number, hPrev: number, rh: number): void;
+  gruFwdStepBefore2(B: number, H: number, Pn: number, X: number, bias: number, rows: number, h: number, gates: number, hs: number): void;
+  gruBwdStepAfter(B: number, H: number, rows: number, dhsIn: number, dh: number, gates: number, hPrev: number, hn: number,
+    dG: number, dX: number, dGstep: number, dhPart: number, dhsOut: number): void;
+  gruBwdStepBefore1(B: number, H: number, rows: number, dhsIn: number, dh: number, gates: number, hPrev: number,
+    dG: number, dX: number, dGn: number, dhPart: number, dhsOut: number): void;
+  gruBwdStepBefore2(B: number, H: number, rows: number, u: number, gates: number, hPrev: number, dG: number, dX: number, dGrz: number, dhPart: number, rh: number): void;
+}
+
+export const OP_NAMES: readonly (keyof Ops)[] = [
+  'packB', 'gemm', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
+  'gruFwdStepBefore1', 'gruFwdStepBefore2', 'gruBwdStepAfter', 'gruBwdStepBefore1', 'gruBwdStepBefore2',
+];

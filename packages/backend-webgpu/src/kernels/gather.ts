@@ -1,0 +1,132 @@
+import { RnnkitError } from '@rnnkit/tensor';
+import type { DType, View } from '@rnnkit/tensor';
+import type { GpuContext, Recorder } from '../internal/context.js';
+import type { WebGpuHandle } from '../internal/handle.js';
+import { coalesce, MAX_RANK, type Strided } from '../internal/layout.js';
+import { MAIN_ARGS, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
+
+/**
+ * gather and scatterAdd see the table as [outer, axisLen, inner] and the gathered side as
+ * [outer, n, inner] with n the (flattened) number of indices. Both strided operands (indices and
+ * table/updates) are addressed through their own shape and strides from the uniform block.
+ * Words: 0 outputs, 1 n, 2 inner, 3 axisLen, 4 index offset, 5 index rank, 6 data offset, 7 data rank,
+ * then index shape, index strides, data shape, data strides (R words each).
+ */
+const R = MAX_RANK;
+const W_IS = 8;
+const W_IT = W_IS + R;
+const W_DS = W_IT + R;
+const W_DT = W_DS + R;
+
+const ADDRESS_WGSL = /* wgsl */ `
+fn indexAt(i: u32) -> i32 {
+  var rem = i;
+  var p = mi(4u);
+  for (var d = i32(m(5u)) - 1; d >= 0; d--) {
+    let du = u32(d);
+    let len = m(${W_IS}u + du);
+    p += i32(rem % len) * mi(${W_IT}u + du);
+    rem = rem / len;
+  }
+  return bitcast<i32>(idx[u32(p)]);
+}
+fn dataAt(l: u32) -> u32 {
+  var rem = l;
+  var p = mi(6u);
+  for (var d = i32(m(7u)) - 1; d >= 0; d--) {
+    let du = u32(d);
+    let len = m(${W_DS}u + du);
+    p += i32(rem % len) * mi(${W_DT}u + du);
+    rem = rem / len;
+  }
+  return u32(p);
+}
+`;
+
+const BINDINGS = `
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> idx: array<u32>;
+@group(0) @binding(3) var<storage, read> src: array<u32>;`;
+
+function gatherShader(ctx: GpuContext): string {
+  return `${UNIFORM_WGSL}${BINDINGS}${ADDRESS_WGSL}
+@compute @workgroup_size(${ctx.wg})
+fn main(${MAIN_ARGS}) {
+  let o = ${threadIndex(ctx.wg)};
+  if (o >= m(0u)) { return; }
+  let inner = m(2u); let n = m(1u);
+  let j = o % inner;
+  let q = o / inner;
+  let i = q % n;
+  let outer = q / n;
+  let l = (outer * m(3u) + u32(indexAt(i))) * inner + j;
+  out[o] = src[dataAt(l)];
+}`;
+}
+
+function scatterShader(ctx: GpuContext, d: DType): string {
+  const [init, add, fin] = d === 'f32'
+    ? ['var acc = 0.0;', 'acc += bitcast<f32>(w);', 'bitcast<u32>(acc)']
+    : d === 'i32' ? ['var acc = 0i;', 'acc += bitcast<i32>(w);', 'bitcast<u32>(acc)'] : ['var acc = 0u;', 'acc = acc | w;', 'select(0u, 1u, acc != 0u)'];
+  return `${UNIFORM_WGSL}${BINDINGS}${ADDRESS_WGSL}
+@compute @workgroup_size(${ctx.wg})
+fn main(${MAIN_ARGS}) {
+  let o = ${threadIndex(ctx.wg)};
+  if (o >= m(0u)) { return; }
+  let inner = m(2u); let n = m(1u); let axisLen = m(3u);
+  let j = o % inner;
+  let q = o / inner;
+  let a = i32(q % axisLen);
+  let outer = q / axisLen;
+  ${init}
+  for (var i = 0u; i < n; i++) {
+    if (indexAt(i) == a) {
+      let w = src[dataAt((outer * n + i) * inner + j)];
+      ${add}
+    }
+  }
+  out[o] = ${fin};
+}`;
+}
+
+function words(nOut: number, n: number, inner: number, axisLen: number, indices: View<WebGpuHandle>, data: { shape: readonly number[]; layout: Strided }): Uint32Array {
+  const ic = coalesce(indices.shape, [{ offset: indices.offset, strides: indices.strides }]);
+  const dc = coalesce(data.shape, [data.layout]);
+  if (ic.shape.length > R || dc.shape.length > R) throw new RnnkitError(`gather/scatterAdd: operands have too many axes after merging (max ${R}); copy them first.`);
+  const w = new Int32Array(64);
+  w.set([nOut, n, inner, axisLen, indices.offset, ic.shape.length, data.layout.offset, dc.shape.length]);
+  ic.shape.forEach((d, i) => (w[W_IS + i] = d));
+  ic.layouts[0]!.strides.forEach((s, i) => (w[W_IT + i] = s));
+  dc.shape.forEach((d, i) => (w[W_DS + i] = d));
+  dc.layouts[0]!.strides.forEach((s, i) => (w[W_DT + i] = s));
+  return new Uint32Array(w.buffer);
+}
+
+const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+function checkSize(ctx: GpuContext, op: string, hs: readonly WebGpuHandle[]): void {
+  for (const h of hs) {
+    if (h.length * 4 > ctx.maxBinding) throw new RnnkitError(`${op}: an operand (${h.length * 4} bytes) exceeds the storage binding limit (${ctx.maxBinding} bytes); chunking is not implemented for ${op}.`);
+  }
+}
+
+export function recordGather(ctx: GpuContext, rec: Recorder, table: View<WebGpuHandle>, indices: View<WebGpuHandle>, axis: number, out: WebGpuHandle): void {
+  const n = prod(indices.shape);
+  const inner = prod(table.shape.slice(axis + 1));
+  const nOut = prod(table.shape.slice(0, axis)) * n * inner;
+  if (nOut === 0) return;
+  checkSize(ctx, 'gather', [table.handle, indices.handle, out]);
+  const u = words(nOut, n, inner, table.shape[axis]!, indices, { shape: table.shape, layout: table });
+  const p = ctx.pipeline('gather', () => gatherShader(ctx));
+  rec.dispatch(p, u, [{ buffer: out.buffer, size: nOut * 4 }, { buffer: indices.handle.buffer, size: Math.max(1, indices.handle.length) * 4 }, { buffer: table.handle.buffer, size: Math.max(1, table.handle.length) * 4 }], ctx.groups(nOut));
+}
+
+export function recordScatterAdd(ctx: GpuContext, rec: Recorder, shape: readonly number[], indices: View<WebGpuHandle>, updates: View<WebGpuHandle>, axis: number, out: WebGpuHandle): void {
+  const nOut = prod(shape);
+  if (nOut === 0) return;
+  const n = prod(indices.shape);
+  checkSize(ctx, 'scatterAdd', [updates.handle, indices.handle, out]);
+  const u = words(nOut, n, prod(shape.slice(axis + 1)), shape[axis]!, indices, { shape: updates.shape, layout: updates });
+  const p = ctx.pipeline(`scatterAdd:${updates.dtype}`, () => scatterShader(ctx, updates.dtype));
+  rec.dispatch(p, u, [{ buffer: out.buffer, size: nOut * 4 }, { buffer: indices.handle.buffer, size: Math.max(1, indices.handle.length) * 4 }, { buffer: updates.handle.buffer, size: Math.max(1, updates.handle.length) * 4 }], ctx.groups(nOut));
+}

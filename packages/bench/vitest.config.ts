@@ -1,0 +1,3 @@
+import { rnnkitProject } from '../../tools/vitest.project.ts';
+
+export default rnnkitProject('bench');

@@ -1,0 +1,335 @@
+// The seed's claim "training cost is O(T) in time and memory, and truncated BPTT manages long
+// sequences", measured: time per token and peak backend memory of one training step over a
+// sequence of T = 100, 1000, 10000 steps, by full BPTT, truncated BPTT (k1 = k2 = 100) and
+// checkpointed full BPTT (segments of √T). Workload of BENCHMARKS.md §Sequence-length scaling:
+// LSTM I = 128, H = 256, B = 32, a linear head H → V = 128 on every step, softmax cross-entropy
+// against random targets, Adam (lr 1e-3). Inputs are uploaded per window/segment from host arrays
+// (the WindowLoss callback), with the head and loss inside each segment.
+//
+// Run: pnpm --filter @rnnkit/examples experiment:cost [--T 100,1000,10000] [--batch 32] [--hidden 256]
+//        [--modes full,truncated,checkpointed] [--repeats 2] [--backend cpu|wasm] [--out DIR]
+// Writes docs/experiments/cost-vs-length.{svg,md,json}; progress on stderr.
+import { segmentedBptt, truncatedBptt, scan, type Window } from '@rnnkit/bptt';
+import { lstm, type LstmParams } from '@rnnkit/cells';
+import { linear, softmaxCrossEntropy, type LinearParams } from '@rnnkit/nn';
+import { adam, applyUpdates, disposeState } from '@rnnkit/optim';
+import { add, createRng, narrow, scope, tensor, type Backend, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
+import { performance } from 'node:perf_hooks';
+import { OUT_DIR, chooseBackend, intFlag, listFlag, log, machine, parseFlags, seconds, writeOutput } from './common.js';
+import { lineChart, sideBySide, type Series } from './svg-chart.js';
+
+type Mode = 'full' | 'truncated' | 'checkpointed';
+const MODES: readonly Mode[] = ['full', 'truncated', 'checkpointed'];
+
+type Params = { cell: LstmParams; head: LinearParams };
+
+interface Shape {
+  readonly I: number;
+  readonly H: number;
+  readonly B: number;
+  readonly V: number;
+  readonly k: number;
+}
+
+interface Row {
+  readonly T: number;
+  readonly mode: Mode;
+  /** Steps per segment (full, checkpointed) or per window (truncated). */
+  readonly segment: number;
+  /** Wall time of each timed step. */
+  readonly stepSeconds: number[];
+  /** CPU time of this process during each timed step (the machine may be shared). */
+  readonly cpuSeconds: number[];
+  readonly medianSeconds: number;
+  readonly medianCpuSeconds: number;
+  /** CPU µs per token (median step CPU time / B·T). */
+  readonly usPerToken: number;
+  readonly wallUsPerToken: number;
+  readonly peakBytes: number;
+  /** Bytes live before the step: parameters and Adam state. */
+  readonly baseBytes: number;
+  readonly loss: number;
+}
+
+/** Deterministic host data: inputs ~ N(0, 1) [T, B, I] and targets in [0, V) [T, B], time-major. */
+function hostData(T: number, s: Shape): { x: Float32Array; y: Int32Array } {
+  const rng = createRng(1234);
+  const x = new Float32Array(T * s.B * s.I);
+  for (let i = 0; i < x.length; i++) x[i] = rng.nextNormal();
+  const y = new Int32Array(T * s.B);
+  for (let i = 0; i < y.length; i++) y[i] = rng.nextUint32() % s.V;
+  return { x, y };
+}
+
+/** A fresh model (seed 42) and Adam; `update` applies one Adam step and frees the gradients. */
+function makeModel(be: Backend, s: Shape) {
+  const rng = createRng(42);
+  const cell = lstm({ inputSize: s.I, hiddenSize: s.H });
+  const head = linear({ inputSize: s.H, outputSize: s.V });
+  let params: Params = { cell: cell.init(rng, be), head: head.init(rng, be) };
+  const opt = adam(1e-3);
+  let optState = opt.init(params);
+  return {
+    cell,
+    head,
+    params: () => params,
+    update(grads: ParamTree): void {
+      const [updates, next] = opt.update(grads, optState, params);
+      params = applyUpdates(params, updates, { donate: true }) as unknown as Params;
+      disposeState([optState, grads]);
+      optState = next;
+    },
+    dispose(): void {
+      disposeState([optState, params]);
+    },
+  };
+}
+
+/** One training step over the whole sequence by `mode`; returns the loss (summed over windows). */
+function trainStep(be: Backend, model: ReturnType<typeof makeModel>, mode: Mode, T: number, s: Shape, data: { x: Float32Array; y: Int32Array }): { loss: Tensor; segment: number } {
+  const { I, B } = s;
+  // The head and the loss run inside the window, so only a scalar and the state leave it.
+  const windowLoss = (p: Params, win: Window, state: CellState): readonly [Tensor, CellState] =>
+    scope(() => {
+      const len = win.end - win.start;
+      const xs = tensor(be, data.x.subarray(win.start * B * I, win.end * B * I), [len, B, I], 'f32');
+      const ys = tensor(be, data.y.subarray(win.lossStart * B, win.end * B), [win.end - win.lossStart, B], 'i32');
+      const out = scan(model.cell, p.cell, xs, { initialState: state as { h: Tensor; c: Tensor } });
+      const logits = model.head.apply(p.head, out.ys); // [len, B, V]
+      const from = win.lossStart - win.start;
+      const counted = from > 0 ? narrow(logits, 0, from, len - from) : logits;
+      return [softmaxCrossEntropy(counted, ys), out.state] as const;
+    });
+  const initialState = model.cell.zeroState(B, be);
+  try {
+    if (mode === 'truncated') {
+      let total: Tensor | undefined;
+      const final = truncatedBptt<Params, CellState>({
+        length: T,
+        k1: s.k,
+        k2: s.k,
+        initialState,
+        loss: windowLoss,
+        params: model.params,
+        update: (grads, l) => {
+          model.update(grads as unknown as ParamTree);
+          const sum = total ? add(total, l) : l.retain();
+          total?.dispose();
+          total = sum;
+        },
+      });
+      disposeState(final);
+      return { loss: total!, segment: s.k };
+    }
+    // Full BPTT also goes segment by segment (inputs uploaded per segment); the tape keeps them all.
+    const segment = mode === 'full' ? Math.min(s.k, T) : Math.max(1, Math.round(Math.sqrt(T)));
+    const r = segmentedBptt<Params, CellState>(model.params(), { length: T, segment, mode, initialState, loss: windowLoss });
+    model.update(r.grads as unknown as ParamTree);
+    disposeState(r.state);
+    return { loss: r.value, segment };
+  } finally {
+    disposeState(initialState);
+  }
+}
+
+async function measure(be: Backend, mode: Mode, T: number, s: Shape, data: { x: Float32Array; y: Int32Array }, warmups: number, runs: number, label: string): Promise<Row> {
+  const model = makeModel(be, s);
+  try {
+    const stepSeconds: number[] = [];
+    const cpuSeconds: number[] = [];
+    let peakBytes = 0;
+    let baseBytes = 0;
+    let loss = NaN;
+    let segment = 0;
+    for (let i = 0; i < warmups + runs; i++) {
+      const timed = i >= warmups;
+      process.stderr.write(`  ${label}: ${timed ? `step ${i - warmups + 1}/${runs}` : 'warm-up'} ...`);
+      baseBytes = be.stats().bytes;
+      be.resetPeak();
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const r = trainStep(be, model, mode, T, s, data);
+      loss = (await r.loss.item()) / Math.ceil(T / r.segment); // the mean over windows of each window's mean
+      const dt = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(c0);
+      const dc = (cpu.user + cpu.system) / 1e6;
+      r.loss.dispose();
+      segment = r.segment;
+      if (!Number.isFinite(loss)) throw new Error(`${label}: the loss is ${loss}`);
+      if (timed) {
+        stepSeconds.push(dt);
+        cpuSeconds.push(dc);
+        peakBytes = Math.max(peakBytes, be.stats().peakBytes);
+      }
+      process.stderr.write(` ${dt.toFixed(2)} s wall, ${dc.toFixed(2)} s CPU, peak ${(be.stats().peakBytes / 2 ** 20).toFixed(1)} MiB\n`);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    const medianSeconds = median(stepSeconds);
+    const medianCpuSeconds = median(cpuSeconds);
+    return {
+      T, mode, segment, stepSeconds, cpuSeconds, medianSeconds, medianCpuSeconds, usPerToken: (medianCpuSeconds / (T * s.B)) * 1e6,
+      wallUsPerToken: (medianSeconds / (T * s.B)) * 1e6, peakBytes, baseBytes, loss,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+const MiB = (b: number) => b / 2 ** 20;
+
+function ratio(rows: readonly Row[], mode: Mode, field: (r: Row) => number, Ta: number, Tb: number): number | undefined {
+  const a = rows.find((r) => r.mode === mode && r.T === Ta);
+  const b = rows.find((r) => r.mode === mode && r.T === Tb);
+  return a && b ? field(b) / field(a) : undefined;
+}
+
+function report(rows: readonly Row[], s: Shape, info: { machine: string; command: string; wallMs: number; reduced: boolean; repeats: number }): string {
+  const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
+  const act = (r: Row) => r.peakBytes - r.baseBytes;
+  const lines: string[] = [];
+  lines.push('# Cost of a training step versus sequence length');
+  lines.push('');
+  lines.push('The seed says a training step over a sequence of length T costs O(T) time (T forward and T backward');
+  lines.push('steps) and O(T) memory (BPTT stores every step\'s intermediate state), and that truncated BPTT is the');
+  lines.push('way to manage long sequences. This measures it, and adds gradient checkpointing (exact full-BPTT');
+  lines.push('gradients in O(√T) memory for a second forward pass).');
+  lines.push('');
+  lines.push(`Workload (${info.reduced ? '**reduced sizes, see below**' : 'as in `shared/design/BENCHMARKS.md` §Sequence-length scaling'}): one LSTM layer, I = ${s.I}, **H = ${s.H}, B = ${s.B}**,`);
+  lines.push(`a linear head H → V = ${s.V} on every step, softmax cross-entropy against random targets, Adam (lr 1e-3).`);
+  if (info.reduced)
+    lines.push(
+      `**Reduced sizes:** BENCHMARKS.md specifies I = 128, H = 256, B = 32, V = 128, k = 100; this run used I = ${s.I}, H = ${s.H}, B = ${s.B}, V = ${s.V}, k = ${s.k} ` +
+        '(`--hidden`/`--batch`/… flags) so that the T = 10000 rows finish in minutes on the machine below. The shape of each curve (how cost grows with T) ' +
+        'does not depend on these sizes; the absolute numbers do (the recurrent GEMMs scale with B·H², activation memory with B·(H + V)).',
+      '',
+    );
+  lines.push('Inputs (random normal, fixed seed) are uploaded per segment inside the `WindowLoss` callback, with the');
+  lines.push('head and loss computed inside each segment, so the backend only ever holds what the tape keeps.');
+  lines.push('');
+  lines.push(`- **full**: \`segmentedBptt(..., { mode: 'full', segment: ${s.k} })\`: one backward over the whole sequence; every activation is kept.`);
+  lines.push(`- **truncated**: \`truncatedBptt({ k1: ${s.k}, k2: ${s.k} })\`: the state is carried across windows of ${s.k} steps and detached; one Adam update per window (T/${s.k} updates per "step").`);
+  lines.push('- **checkpointed**: `segmentedBptt(..., { mode: \'checkpointed\' })` with segments of round(√T) steps: only the segment-boundary states are kept; each segment is recomputed in the backward.');
+  lines.push('');
+  lines.push('Time is the median **CPU time** of this (single-threaded) process over a whole training step (forward, backward,');
+  lines.push('optimiser, loss read back), divided by B·T tokens. CPU time rather than wall time because the machine was shared with');
+  lines.push('other jobs during the run (load average well above its core count), which inflates wall times by an uneven factor;');
+  lines.push('wall times are in the table too, and in `cost-vs-length.json`.');
+  lines.push('Memory is the backend\'s `stats().peakBytes` during the step, `resetPeak()` called once parameters and Adam state exist;');
+  lines.push('"above base" subtracts what was live before the step (parameters + Adam moments).');
+  lines.push('');
+  lines.push('| T | BPTT | segment / window | step CPU s | CPU µs / token | step wall s | peak MiB | above base MiB | loss / token |');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const T of Ts)
+    for (const mode of MODES) {
+      const r = rows.find((x) => x.T === T && x.mode === mode);
+      if (!r) continue;
+      lines.push(`| ${T} | ${mode} | ${r.segment} | ${r.medianCpuSeconds.toFixed(3)} | ${r.usPerToken.toFixed(2)} | ${r.medianSeconds.toFixed(2)} | ${MiB(r.peakBytes).toFixed(1)} | ${MiB(act(r)).toFixed(1)} | ${r.loss.toFixed(3)} |`);
+    }
+  lines.push('');
+  lines.push('![time per token and peak memory versus T](cost-vs-length.svg)');
+  lines.push('');
+  lines.push('## What it shows');
+  lines.push('');
+  const lo = Ts[0]!;
+  const hi = Ts[Ts.length - 1]!;
+  const f = (v: number | undefined, digits = 1) => (v === undefined ? 'n/a' : `${v.toFixed(digits)}×`);
+  lines.push(`Ratios from T = ${lo} to T = ${hi} (T grows ${hi / lo}×, √T grows ${Math.sqrt(hi / lo).toFixed(1)}×):`);
+  lines.push('');
+  lines.push('| BPTT | memory above base | peak memory | step CPU time | CPU time per token |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const mode of MODES)
+    lines.push(
+      `| ${mode} | ${f(ratio(rows, mode, act, lo, hi))} | ${f(ratio(rows, mode, (r) => r.peakBytes, lo, hi))} | ${f(ratio(rows, mode, (r) => r.medianCpuSeconds, lo, hi))} | ${f(ratio(rows, mode, (r) => r.usPerToken, lo, hi), 2)} |`,
+    );
+  lines.push('');
+  lines.push('@@CONCLUSIONS@@');
+  lines.push('');
+  lines.push('## Reproduce');
+  lines.push('');
+  lines.push('```sh');
+  lines.push(info.command);
+  lines.push('```');
+  lines.push('');
+  lines.push(`Machine: ${info.machine}.`);
+  lines.push(`Timed steps per row: ${info.repeats} after one warm-up for T < 10000; one step, no warm-up, at T ≥ 10000.`);
+  lines.push(`Total runtime: ${seconds(info.wallMs)}. Raw numbers: \`cost-vs-length.json\`.`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+function chart(rows: readonly Row[], s: Shape): string {
+  const series = (field: (r: Row) => number): Series[] =>
+    MODES.filter((m) => rows.some((r) => r.mode === m)).map((mode) => ({
+      name: mode === 'truncated' ? `truncated (k=${s.k})` : mode === 'checkpointed' ? 'checkpointed (√T)' : 'full',
+      points: rows.filter((r) => r.mode === mode).sort((a, b) => a.T - b.T).map((r) => ({ x: r.T, y: field(r) })),
+    }));
+  const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
+  const xAxis = { label: 'sequence length T (log)', log: true, ticks: Ts };
+  const size = { width: 560, height: 420 };
+  const time = lineChart({ ...size, title: `CPU time per token (LSTM H=${s.H}, B=${s.B})`, x: xAxis, y: { label: 'CPU µs per token (log)', log: true }, series: series((r) => r.usPerToken), legend: 'top-left' });
+  const mem = lineChart({ ...size, title: 'Peak backend memory of a training step', x: xAxis, y: { label: 'peak MiB (log)', log: true }, series: series((r) => MiB(r.peakBytes)), legend: 'top-left' });
+  return sideBySide([{ svg: time, ...size }, { svg: mem, ...size }]);
+}
+
+function conclusions(rows: readonly Row[]): string {
+  const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
+  const lo = Ts[0]!;
+  const hi = Ts[Ts.length - 1]!;
+  const act = (r: Row) => r.peakBytes - r.baseBytes;
+  const out: string[] = [];
+  const g = (mode: Mode, field: (r: Row) => number) => ratio(rows, mode, field, lo, hi);
+  const full = g('full', act);
+  const ck = g('checkpointed', act);
+  const tr = g('truncated', act);
+  if (full !== undefined)
+    out.push(`- **Full BPTT memory is O(T):** the memory above the parameters grows ${full.toFixed(1)}× for a ${hi / lo}× longer sequence (every step's gate activations, states and uploaded inputs stay on the tape until the backward).`);
+  if (ck !== undefined)
+    out.push(`- **Checkpointing brings it to about O(√T):** ${ck.toFixed(1)}× for a ${hi / lo}× longer sequence (√ ratio ${Math.sqrt(hi / lo).toFixed(1)}×): √T boundary states plus one √T-step segment's activations during its recomputation.`);
+  if (tr !== undefined)
+    out.push(`- **Truncated BPTT memory is O(1) in T:** ${tr.toFixed(2)}× — only one ${rows.find((r) => r.mode === 'truncated')!.segment}-step window is ever on the tape.`);
+  const tt = MODES.map((m) => [m, g(m, (r) => r.usPerToken)] as const).filter(([, v]) => v !== undefined);
+  if (tt.length)
+    out.push(`- **Time is O(T) for all three:** time per token changes by ${tt.map(([m, v]) => `${v!.toFixed(2)}× (${m})`).join(', ')} from T = ${lo} to ${hi}, i.e. step time grows in proportion to T.`);
+  const at = (mode: Mode) => rows.find((r) => r.mode === mode && r.T === hi);
+  const [fh, ch, th] = [at('full'), at('checkpointed'), at('truncated')];
+  if (fh && ch) out.push(`- Checkpointing's price at T = ${hi}: ${(ch.usPerToken / fh.usPerToken).toFixed(2)}× the time per token of full BPTT (one extra forward per segment), for ${(MiB(fh.peakBytes) / MiB(ch.peakBytes)).toFixed(1)}× less peak memory, with the same exact gradient.`);
+  if (fh && th) out.push(`- Truncation at T = ${hi} uses ${(MiB(fh.peakBytes) / MiB(th.peakBytes)).toFixed(1)}× less peak memory than full BPTT, but its gradient ignores dependencies longer than ${th.segment} steps (and it makes T/${th.segment} parameter updates per pass instead of one).`);
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), ['T', 'batch', 'hidden', 'input', 'vocab', 'k', 'modes', 'repeats', 'backend', 'out']);
+  const s: Shape = { I: intFlag(flags, 'input', 128), H: intFlag(flags, 'hidden', 256), B: intFlag(flags, 'batch', 32), V: intFlag(flags, 'vocab', 128), k: intFlag(flags, 'k', 100) };
+  const Ts = listFlag(flags, 'T', [100, 1000, 10000]);
+  const modes = (flags.get('modes')?.split(',') ?? [...MODES]) as Mode[];
+  for (const m of modes) if (!MODES.includes(m)) throw new Error(`--modes: unknown mode '${m}' (full, truncated, checkpointed)`);
+  const repeats = intFlag(flags, 'repeats', 2);
+  const outDir = flags.get('out') ?? OUT_DIR;
+  const be = await chooseBackend(flags.get('backend'));
+  const reduced = s.I !== 128 || s.H !== 256 || s.B !== 32 || s.V !== 128 || s.k !== 100;
+  log(`cost vs length: LSTM I=${s.I} H=${s.H} B=${s.B} V=${s.V}, T ∈ {${Ts.join(', ')}}, modes ${modes.join(', ')}, backend '${be.name}'`);
+  const start = performance.now();
+  const rows: Row[] = [];
+  for (const T of Ts) {
+    const data = hostData(T, s);
+    for (const mode of modes) {
+      const t0 = performance.now();
+      const row = await measure(be, mode, T, s, data, T >= 10000 ? 0 : 1, T >= 10000 ? 1 : repeats, `T=${T} ${mode}`);
+      rows.push(row);
+      log(`T=${T} ${mode}: ${row.usPerToken.toFixed(2)} CPU µs/token, peak ${MiB(row.peakBytes).toFixed(1)} MiB (${MiB(row.peakBytes - row.baseBytes).toFixed(1)} above base), ${seconds(performance.now() - t0)}; total ${seconds(performance.now() - start)}`);
+    }
+  }
+  const wallMs = performance.now() - start;
+  const args = process.argv.slice(2).filter((a) => a !== '--').join(' ');
+  const command = `pnpm --filter @rnnkit/examples experiment:cost${args ? ` ${args}` : ''}`;
+  const md = report(rows, s, { machine: machine(be), command, wallMs, reduced, repeats }).replace('@@CONCLUSIONS@@', conclusions(rows));
+  writeOutput('cost-vs-length.md', md, outDir);
+  writeOutput('cost-vs-length.svg', chart(rows, s), outDir);
+  writeOutput('cost-vs-length.json', `${JSON.stringify({ shape: s, machine: machine(be), wallSeconds: wallMs / 1000, rows }, null, 1)}\n`, outDir);
+  log(`done in ${seconds(wallMs)}`);
+}
+
+main().catch((e: unknown) => {
+  log(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});

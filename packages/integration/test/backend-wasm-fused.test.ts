@@ -1,0 +1,169 @@
+// The fast CPU backend's whole-sequence kernels against the reference backend's (the oracle), in
+// the project's f32 tolerance: forward and backward, lengths, reverse, state adjoints; for every
+// kernel build this runtime has (relaxed SIMD only where it validates) and for the JS fallback.
+import { setFlagsFromString } from 'node:v8';
+import { createCpuBackend } from '@rnnkit/backend-cpu';
+import { createWasmBackend, detectSimd, type SimdLevel } from '@rnnkit/backend-wasm';
+import type { Backend, DType, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View } from '@rnnkit/tensor';
+import { expectClose } from '@rnnkit/testing';
+import { describe, expect, it } from 'vitest';
+
+type Cell = { kind: 'rnn'; activation: 'tanh' | 'relu' } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
+const CELLS: Cell[] = [
+  { kind: 'rnn', activation: 'tanh' },
+  { kind: 'rnn', activation: 'relu' },
+  { kind: 'lstm' },
+  { kind: 'gru', resetAfter: true },
+  { kind: 'gru', resetAfter: false },
+];
+const name = (c: Cell): string => (c.kind === 'rnn' ? `rnn ${c.activation}` : c.kind === 'gru' ? `gru resetAfter=${c.resetAfter}` : 'lstm');
+const gates = (c: Cell): number => (c.kind === 'lstm' ? 4 : c.kind === 'gru' ? 3 : 1);
+
+interface Problem {
+  readonly T: number;
+  readonly B: number;
+  readonly H: number;
+  readonly lengths?: number[];
+  readonly reverse?: boolean;
+}
+const PROBLEMS: { title: string; p: Problem }[] = [
+  { title: 'T=5 B=3 H=8', p: { T: 5, B: 3, H: 8 } },
+  { title: 'odd H (vector tail), B=5', p: { T: 4, B: 5, H: 13 } },
+  { title: 'reverse', p: { T: 6, B: 4, H: 12, reverse: true } },
+  { title: 'lengths', p: { T: 6, B: 4, H: 9, lengths: [6, 0, 3, 1] } },
+  { title: 'lengths + reverse', p: { T: 6, B: 4, H: 16, lengths: [2, 6, 0, 5], reverse: true } },
+  { title: 'larger (H=40, B=7, T=9)', p: { T: 9, B: 7, H: 40, lengths: [9, 9, 8, 1, 4, 9, 7] } },
+];
+
+function randoms(n: number, seed: number, scale: number): Float64Array {
+  let s = seed >>> 0;
+  return Float64Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return ((s / 2 ** 32) * 2 - 1) * scale;
+  });
+}
+
+interface Host {
+  xProj: Float64Array; h0: Float64Array; c0: Float64Array; wHh: Float64Array; bHh: Float64Array;
+  dhs: Float64Array; dhT: Float64Array; dcT: Float64Array;
+}
+function inputs(c: Cell, p: Problem, seed: number): Host {
+  const GH = gates(c) * p.H;
+  const { T, B, H } = p;
+  return {
+    xProj: randoms(T * B * GH, seed, 1.5), h0: randoms(B * H, seed + 1, 0.8), c0: randoms(B * H, seed + 2, 0.8),
+    wHh: randoms(GH * H, seed + 3, 1.2 / Math.sqrt(H)), bHh: randoms(GH, seed + 4, 0.5),
+    dhs: randoms(T * B * H, seed + 5, 1), dhT: randoms(B * H, seed + 6, 1), dcT: randoms(B * H, seed + 7, 1),
+  };
+}
+
+const view = (h: object, dtype: DType, shape: number[]): View => {
+  const strides: number[] = [];
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return { handle: h, dtype, shape, strides, offset: 0 };
+};
+
+function upload(be: Backend, data: ArrayLike<number>, shape: number[], dtype: DType): View {
+  const arr = dtype === 'i32' ? Int32Array.from(data) : dtype === 'f64' ? Float64Array.from(data) : Float32Array.from(data);
+  return view(be.upload(arr, dtype), dtype, shape);
+}
+
+type Args = SequenceArgs & { readonly c0: View };
+function args(be: Backend, c: Cell, p: Problem, x: Host, dtype: DType): Args {
+  const GH = gates(c) * p.H;
+  return {
+    xProj: upload(be, x.xProj, [p.T, p.B, GH], dtype), h0: upload(be, x.h0, [p.B, p.H], dtype), c0: upload(be, x.c0, [p.B, p.H], dtype),
+    wHh: upload(be, x.wHh, [GH, p.H], dtype), bHh: upload(be, x.bHh, [GH], dtype),
+    options: { lengths: p.lengths ? upload(be, p.lengths, [p.B], 'i32') : undefined, reverse: p.reverse },
+  };
+}
+
+function forward(be: Backend, c: Cell, a: Args): SequenceForward {
+  const f = be.fused!;
+  if (c.kind === 'rnn') return f.rnnSequence!(a, c.activation);
+  if (c.kind === 'lstm') return f.lstmSequence!(a);
+  return f.gruSequence!(a, c.resetAfter);
+}
+function backward(be: Backend, c: Cell, a: Args, fwd: SequenceForward, g: SequenceGrads): SequenceBackward {
+  const f = be.fused!;
+  if (c.kind === 'rnn') return f.rnnSequenceBackward!(a, fwd, g, c.activation);
+  if (c.kind === 'lstm') return f.lstmSequenceBackward!(a, fwd, g);
+  return f.gruSequenceBackward!(a, fwd, g, c.resetAfter);
+}
+
+/** Runs forward + backward (with every cotangent and state adjoints) and returns every output by name; frees everything. */
+function run(be: Backend, c: Cell, p: Problem, x: Host, dtype: DType, withDhs: boolean): Record<string, TypedArray> {
+  const a = args(be, c, p, x, dtype);
+  const fwd = forward(be, c, a);
+  const GH = gates(c) * p.H;
+  const g: SequenceGrads = {
+    dhs: withDhs ? upload(be, x.dhs, [p.T, p.B, p.H], dtype) : undefined,
+    dhT: upload(be, x.dhT, [p.B, p.H], dtype),
+    dcT: c.kind === 'lstm' ? upload(be, x.dcT, [p.B, p.H], dtype) : undefined,
+    wantStateGrads: true,
+  };
+  const bwd = backward(be, c, a, fwd, g);
+  const out: Record<string, TypedArray> = {};
+  const read = (k: string, h: object | undefined, shape: number[]): void => {
+    if (h === undefined) return;
+    out[k] = be.readSync!(view(h, dtype, shape));
+    be.free(h);
+  };
+  const { T, B, H } = p;
+  read('hs', fwd.hs, [T, B, H]);
+  read('hT', fwd.hT, [B, H]);
+  read('cT', fwd.cT, [B, H]);
+  for (const s of fwd.saved) be.free(s);
+  read('dxProj', bwd.dxProj, [T, B, GH]);
+  read('dh0', bwd.dh0, [B, H]);
+  read('dc0', bwd.dc0, [B, H]);
+  read('dWhh', bwd.dWhh, [GH, H]);
+  read('dbHh', bwd.dbHh, [GH]);
+  read('dhs', bwd.dhs, [T, B, H]);
+  read('dcs', bwd.dcs, [T, B, H]);
+  for (const v of [a.xProj, a.h0, a.c0, a.wHh, a.bHh, a.options.lengths, g.dhs, g.dhT, g.dcT]) if (v) be.free(v.handle);
+  return out;
+}
+
+// Test-only: Node 20 (V8 11.3) validates relaxed-SIMD modules only behind this flag (Node ≥ 22 has
+// them on). Setting it here lets the relaxed build be checked too; the library never sets flags.
+// Module-level caches are per test file (vitest isolates files), so this file alone sees it.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const levels: SimdLevel[] = ['none', ...(['simd', 'relaxed'] as const).filter((l) => l === 'simd' ? detectSimd() !== 'none' : detectSimd() === 'relaxed')];
+
+describe.each(levels)('backend-wasm fused kernels (simd: %s) vs backend-cpu', (level) => {
+  const ref = createCpuBackend();
+  const be = createWasmBackend({ simd: level });
+  it('uses the requested kernel build', () => {
+    expect(be.simd).toBe(level);
+  });
+  for (const c of CELLS) {
+    describe(name(c), () => {
+      for (const { title, p } of PROBLEMS) {
+        it(`forward + backward, f32, ${title}`, () => {
+          const x = inputs(c, p, 7 + p.H);
+          const before = be.stats().liveHandles;
+          for (const withDhs of [true, false]) {
+            const expected = run(ref, c, p, x, 'f64', withDhs);
+            const actual = run(be, c, p, x, 'f32', withDhs);
+            expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+            for (const k of Object.keys(expected)) expectClose(actual[k]!, expected[k]!, 'f32', `${name(c)} ${title} ${k}${withDhs ? '' : ' (no dhs)'}`);
+          }
+          expect(be.stats().liveHandles).toBe(before);
+        });
+      }
+      it('forward + backward, f64 (JS kernels) match to f64 tolerance', () => {
+        const p = PROBLEMS[4]!.p;
+        const x = inputs(c, p, 3);
+        const expected = run(ref, c, p, x, 'f64', true);
+        const actual = run(be, c, p, x, 'f64', true);
+        for (const k of Object.keys(expected)) expectClose(actual[k]!, expected[k]!, 'f64', `${name(c)} f64 ${k}`);
+      });
+    });
+  }
+});

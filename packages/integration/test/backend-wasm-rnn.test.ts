@@ -1,0 +1,328 @@
+// The fast CPU backend under the recurrent core: (1) the PyTorch golden fixtures of @rnnkit/bptt
+// (tools/fixtures/rnn.py) replayed through scan / recurrent on backend-wasm, composite, fused and
+// packed paths, f32 and f64, for the WebAssembly build and the JS fallback; (2) scan on backend-wasm
+// against scan on the reference backend for rnn (tanh, relu), lstm and gru (both modes), f32, with
+// lengths, reverse, packed and every gradient.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { add, mul, sum, tensor, treeDispose, type Backend, type Cell, type CellState, type DType, type ParamTree, type Tensor } from '@rnnkit/tensor';
+import { valueAndGradWithAux } from '@rnnkit/autograd';
+import { createCpuBackend } from '@rnnkit/backend-cpu';
+import { createWasmBackend, type WasmBackend } from '@rnnkit/backend-wasm';
+import { createRng, treeMap } from '@rnnkit/tensor';
+import { gru, lstm, rnn } from '@rnnkit/cells';
+import { expectClose } from '@rnnkit/testing';
+import { recurrent, scan, type ScanOptions } from '@rnnkit/bptt';
+
+interface ArrayFixture {
+  readonly shape: number[];
+  readonly data: number[];
+}
+
+type FloatDType = 'f32' | 'f64';
+
+interface CellFixture {
+  readonly activation?: 'tanh' | 'relu';
+  readonly projSize?: number;
+  readonly resetAfter?: boolean;
+}
+
+interface CaseBase {
+  readonly name: string;
+  readonly dtype: FloatDType;
+  readonly cell: CellFixture;
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  readonly H: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  /** PyTorch names: weight_ih_l{k}[_reverse], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, weight_hr_l{k}. */
+  readonly params: Record<string, ArrayFixture>;
+  readonly x: ArrayFixture;
+  /** [layers·directions, B, ·], PyTorch's layout. */
+  readonly h0: ArrayFixture;
+  readonly c0?: ArrayFixture;
+}
+
+interface SequenceCase extends CaseBase {
+  readonly kind: 'rnn' | 'lstm' | 'gru';
+  readonly lengths?: number[];
+  readonly wOut: ArrayFixture;
+  readonly wH: ArrayFixture;
+  readonly wC?: ArrayFixture;
+  readonly out: ArrayFixture;
+  readonly hT: ArrayFixture;
+  readonly cT?: ArrayFixture;
+  readonly grads: Record<string, ArrayFixture>;
+}
+
+interface WindowFixture {
+  readonly start: number;
+  readonly wOut: ArrayFixture;
+  readonly out: ArrayFixture;
+  readonly hT: ArrayFixture;
+  readonly cT: ArrayFixture;
+  readonly grads: Record<string, ArrayFixture>;
+}
+
+interface TbpttCase extends CaseBase {
+  readonly kind: 'tbptt';
+  readonly window: number;
+  readonly windows: WindowFixture[];
+  readonly hT: ArrayFixture;
+  readonly cT: ArrayFixture;
+}
+
+type CaseFixture = SequenceCase | TbpttCase;
+
+// The recurrent core's PyTorch fixtures, owned by @rnnkit/bptt (read, not imported).
+const FIXTURE_URL = new URL('../../bptt/test/fixtures/rnn.json', import.meta.url);
+
+// A missing or empty file fails the whole file (it is never skipped).
+function loadCases(): CaseFixture[] {
+  let text: string;
+  try {
+    text = readFileSync(FIXTURE_URL, 'utf8');
+  } catch (e) {
+    throw new Error(`rnn fixtures: cannot read ${FIXTURE_URL.pathname}; generate it with \`python3 tools/fixtures/rnn.py\`.`, { cause: e });
+  }
+  const cases = (JSON.parse(text) as { cases?: CaseFixture[] }).cases;
+  if (!Array.isArray(cases) || cases.length === 0) throw new Error(`rnn fixtures: ${FIXTURE_URL.pathname} holds no cases.`);
+  return cases;
+}
+
+const cases = loadCases();
+const sequenceCases = cases.filter((c): c is SequenceCase => c.kind !== 'tbptt');
+const tbpttCases = cases.filter((c): c is TbpttCase => c.kind === 'tbptt');
+
+const upload = (be: Backend, a: ArrayFixture, dtype: DType): Tensor => tensor(be, a.data, a.shape, dtype);
+
+/** Entry k = layer·D + d of a [L·D, B, S] PyTorch state tensor, as [B, S]. */
+function stateSlice(a: ArrayFixture, k: number): ArrayFixture {
+  const [, B, S] = a.shape as [number, number, number];
+  return { shape: [B, S], data: a.data.slice(k * B * S, (k + 1) * B * S) };
+}
+
+function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputSize: number): Cell {
+  const common = { inputSize, hiddenSize: c.H, dtype: c.dtype };
+  switch (c.kind) {
+    case 'rnn':
+      return rnn({ ...common, activation: c.cell.activation ?? 'tanh' });
+    case 'lstm':
+    case 'tbptt':
+      return lstm({ ...common, ...(c.cell.projSize ? { projSize: c.cell.projSize } : {}) });
+    case 'gru':
+      return gru({ ...common, resetAfter: c.cell.resetAfter ?? true });
+  }
+}
+
+const PARAM_NAME = /^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$/;
+
+type Layers = { forward: Record<string, Tensor>; reverse?: Record<string, Tensor> }[];
+
+/** PyTorch's flat names → { layers: [{ forward, reverse? }] } (the layout of `recurrent`). */
+function loadParams(be: Backend, c: CaseBase): { layers: Layers } {
+  const layers: Layers = Array.from({ length: c.numLayers }, () => (c.bidirectional ? { forward: {}, reverse: {} } : { forward: {} }));
+  for (const [name, a] of Object.entries(c.params)) {
+    const m = PARAM_NAME.exec(name);
+    if (!m) throw new Error(`rnn fixtures: unexpected parameter name '${name}' in '${c.name}'.`);
+    const layer = layers[Number(m[2])]!;
+    (m[3] ? layer.reverse! : layer.forward)[m[1]!] = upload(be, a, c.dtype);
+  }
+  return { layers };
+}
+
+function flatParamNames(c: CaseBase): [string, (p: { layers: Layers }) => Tensor][] {
+  return Object.keys(c.params).map((name) => {
+    const m = PARAM_NAME.exec(name)!;
+    return [name, (p) => (m[3] ? p.layers[Number(m[2])]!.reverse! : p.layers[Number(m[2])]!.forward)[m[1]!]!];
+  });
+}
+
+/** Concatenates per-(layer, direction) [B, S] tensors back into PyTorch's [L·D, B, S] data. */
+function joinStates(ts: readonly Tensor[]): number[] {
+  return ts.flatMap((t) => Array.from(t.readSync()));
+}
+
+function check(label: string, t: Tensor, want: ArrayFixture, dtype: FloatDType): void {
+  expect([...t.shape], `${label}: shape`).toEqual(want.shape);
+  expect(t.dtype, `${label}: dtype`).toBe(dtype);
+  expectClose(t.readSync(), want.data, dtype, label);
+}
+
+function checkJoined(label: string, ts: readonly Tensor[], want: ArrayFixture, dtype: FloatDType): void {
+  for (const t of ts) expect(t.dtype, `${label}: dtype`).toBe(dtype);
+  expectClose(joinStates(ts), want.data, dtype, label);
+}
+
+type Inputs = { params: { layers: Layers }; x: Tensor; h0: Tensor[]; c0?: Tensor[] };
+type States = readonly { readonly forward: CellState; readonly reverse?: CellState }[];
+type Entry = 'scan' | 'recurrent';
+type Path = 'composite' | 'default' | 'packed';
+
+const PATH_OPTIONS: Record<Path, ScanOptions> = { composite: { fused: false }, default: {}, packed: { packed: true } };
+
+/** The state of entry k (= layer·D + d) for PyTorch's ordering. */
+function orderStates(states: States, key: 'h' | 'c'): Tensor[] {
+  return states.flatMap((s) => [s.forward[key]!, ...(s.reverse ? [s.reverse[key]!] : [])]);
+}
+
+function runner(c: SequenceCase, entry: Entry, path: Path): (d: Inputs) => { ys: Tensor; states: States } {
+  const D = c.bidirectional ? 2 : 1;
+  const isLstm = c.kind === 'lstm';
+  const lengths = c.lengths ? { lengths: c.lengths } : {};
+  const opts = { ...PATH_OPTIONS[path], ...lengths };
+  const initial = (d: Inputs, k: number): CellState => (isLstm ? { h: d.h0[k]!, c: d.c0![k]! } : { h: d.h0[k]! });
+  if (entry === 'scan') {
+    const cell = makeCell(c, c.I);
+    return (d) => {
+      const { ys, state } = scan(cell, d.params.layers[0]!.forward as ParamTree, d.x, { ...opts, initialState: initial(d, 0) });
+      return { ys, states: [{ forward: state }] };
+    };
+  }
+  const model = recurrent({ cell: (inputSize: number) => makeCell(c, inputSize), inputSize: c.I, numLayers: c.numLayers, bidirectional: c.bidirectional, merge: 'concat' });
+  return (d) => {
+    const initialStates = Array.from({ length: c.numLayers }, (_, l) =>
+      c.bidirectional ? { forward: initial(d, l * D), reverse: initial(d, l * D + 1) } : { forward: initial(d, l * D) },
+    );
+    return model.run(d.params, d.x, { ...opts, initialStates });
+  };
+}
+
+function runs(c: SequenceCase): [Entry, Path][] {
+  const entries: Entry[] = c.numLayers === 1 && !c.bidirectional ? ['scan', 'recurrent'] : ['recurrent'];
+  const paths: Path[] = c.lengths ? ['composite', 'default', 'packed'] : ['composite', 'default'];
+  return entries.flatMap((e) => paths.map((p) => [e, p] as [Entry, Path]));
+}
+
+const LEVELS = ['auto', 'none'] as const;
+
+describe.each(LEVELS)('backend-wasm (simd: %s) replays the PyTorch recurrent fixtures', (level) => {
+  const be: WasmBackend = createWasmBackend({ simd: level });
+  const fusedSpies = (['rnnSequence', 'lstmSequence', 'gruSequence'] as const).map((k) => vi.spyOn(be.fused!, k));
+  const fusedCalls = () => fusedSpies.reduce((n, s) => n + s.mock.calls.length, 0);
+
+  const table = sequenceCases.flatMap((c) => runs(c).map(([entry, path]) => [`${c.dtype} ${c.name} (${entry}, ${path})`, c, entry, path] as const));
+
+  it.each(table)('%s', (_, c, entry, path) => {
+    const before = be.stats().liveHandles;
+    const dt = c.dtype;
+    const isLstm = c.kind === 'lstm';
+    const K = c.numLayers * (c.bidirectional ? 2 : 1);
+    const ks = Array.from({ length: K }, (_, k) => k);
+    const inputs: Inputs = {
+      params: loadParams(be, c),
+      x: upload(be, c.x, dt),
+      h0: ks.map((k) => upload(be, stateSlice(c.h0, k), dt)),
+      ...(isLstm ? { c0: ks.map((k) => upload(be, stateSlice(c.c0!, k), dt)) } : {}),
+    };
+    const wOut = upload(be, c.wOut, dt);
+    const wH = ks.map((k) => upload(be, stateSlice(c.wH, k), dt));
+    const wC = isLstm ? ks.map((k) => upload(be, stateSlice(c.wC!, k), dt)) : [];
+    const run = runner(c, entry, path);
+    const callsBefore = fusedCalls();
+    const { value, grads, aux } = valueAndGradWithAux((d: Inputs) => {
+      const res = run(d);
+      let loss = sum(mul(res.ys, wOut));
+      orderStates(res.states, 'h').forEach((h, k) => (loss = add(loss, sum(mul(h, wH[k]!)))));
+      if (isLstm) orderStates(res.states, 'c').forEach((s, k) => (loss = add(loss, sum(mul(s, wC[k]!)))));
+      return [loss, res] as const;
+    })(inputs);
+    try {
+      check('out', aux.ys, c.out, dt);
+      checkJoined('hT', orderStates(aux.states, 'h'), c.hT, dt);
+      if (isLstm) checkJoined('cT', orderStates(aux.states, 'c'), c.cT!, dt);
+      for (const [name, get] of flatParamNames(c)) check(`d/d${name}`, get(grads.params), c.grads[name]!, dt);
+      check('d/dx', grads.x, c.grads['x']!, dt);
+      checkJoined('d/dh0', grads.h0, c.grads['h0']!, dt);
+      if (isLstm) checkJoined('d/dc0', grads.c0!, c.grads['c0']!, dt);
+      const fusable = path === 'default' && makeCell(c, c.I).sequenceKernel !== undefined;
+      expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(fusable);
+    } finally {
+      treeDispose([value, grads, aux.ys, aux.states, inputs, wOut, wH, wC]);
+    }
+    expect(be.stats().liveHandles).toBe(before);
+  });
+
+  it('has the truncated-BPTT cases too (run by @rnnkit/bptt on the reference backend)', () => {
+    expect(tbpttCases.length).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------- scan on backend-wasm vs scan on backend-cpu
+
+type CellKind = { kind: 'rnn'; activation: 'tanh' | 'relu' } | { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean };
+const KINDS: CellKind[] = [
+  { kind: 'rnn', activation: 'tanh' }, { kind: 'rnn', activation: 'relu' }, { kind: 'lstm' },
+  { kind: 'gru', resetAfter: true }, { kind: 'gru', resetAfter: false },
+];
+const kindName = (k: CellKind): string => (k.kind === 'rnn' ? `rnn ${k.activation}` : k.kind === 'gru' ? `gru resetAfter=${k.resetAfter}` : 'lstm');
+
+function cellOf(k: CellKind, I: number, H: number, dtype: FloatDType): Cell {
+  const common = { inputSize: I, hiddenSize: H, dtype };
+  if (k.kind === 'rnn') return rnn({ ...common, activation: k.activation });
+  if (k.kind === 'lstm') return lstm(common);
+  return gru({ ...common, resetAfter: k.resetAfter });
+}
+
+const SCANS: { name: string; options: ScanOptions }[] = [
+  { name: 'fused', options: {} },
+  { name: 'reverse', options: { reverse: true } },
+  { name: 'lengths', options: { lengths: [7, 3, 5, 1, 7] } },
+  { name: 'lengths + reverse', options: { lengths: [2, 7, 4, 6, 1], reverse: true } },
+  { name: 'packed', options: { lengths: [3, 7, 1, 5, 6], packed: true } },
+  { name: 'composite', options: { fused: false, lengths: [7, 6, 5, 4, 3] } },
+];
+
+describe.each(LEVELS)('scan on backend-wasm (simd: %s) matches scan on backend-cpu', (level) => {
+  const be = createWasmBackend({ simd: level });
+  const ref = createCpuBackend();
+  const [T, B, I, H] = [7, 5, 6, 12];
+  for (const k of KINDS) {
+    it.each(SCANS)(`${kindName(k)}, f32: $name (outputs, final state, every gradient)`, ({ options }) => {
+      const before = be.stats().liveHandles;
+      const isLstm = k.kind === 'lstm';
+      // Parameters drawn once (f64, on the reference), then the same numbers on both backends.
+      const master = cellOf(k, I, H, 'f64').init(createRng(3), ref);
+      const rng = createRng(9);
+      const host = {
+        params: treeMap(master, (t) => Array.from(t.readSync())) as Record<string, number[]>,
+        shapes: treeMap(master, (t) => [...t.shape]) as Record<string, number[]>,
+        x: Array.from(rng.normalArray(T * B * I)),
+        wOut: Array.from(rng.normalArray(T * B * H)),
+        wH: Array.from(rng.normalArray(B * H)),
+      };
+      treeDispose(master);
+      const runOn = (b: Backend, dtype: FloatDType) => {
+        const cell = cellOf(k, I, H, dtype);
+        const params = Object.fromEntries(Object.entries(host.params).map(([n, v]) => [n, tensor(b, v, host.shapes[n], dtype)]));
+        const x = tensor(b, host.x, [T, B, I], dtype);
+        const wOut = tensor(b, host.wOut, [T, B, H], dtype);
+        const wH = tensor(b, host.wH, [B, H], dtype);
+        const { value, grads, aux } = valueAndGradWithAux((d: { params: Record<string, Tensor>; x: Tensor }) => {
+          const res = scan(cell, d.params as ParamTree, d.x, options);
+          let loss = add(sum(mul(res.ys, wOut)), sum(mul(res.state['h']!, wH)));
+          if (isLstm) loss = add(loss, sum(mul(res.state['c']!, wH)));
+          return [loss, res] as const;
+        })({ params, x });
+        const out: Record<string, number[]> = {
+          loss: Array.from(value.readSync()), ys: Array.from(aux.ys.readSync()), hT: Array.from(aux.state['h']!.readSync()),
+          ...(isLstm ? { cT: Array.from(aux.state['c']!.readSync()) } : {}),
+          dx: Array.from(grads.x.readSync()),
+          ...Object.fromEntries(Object.entries(grads.params).map(([n, g]) => [`d${n}`, Array.from(g.readSync())])),
+        };
+        treeDispose([value, grads, aux.ys, aux.state, params, x, wOut, wH]);
+        return out;
+      };
+      const expected = runOn(ref, 'f64');
+      const actual = runOn(be, 'f32');
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+      // The loss is one sum with cancellation: its rounding scales with Σ|terms|, not with |loss|.
+      const scale = expected['ys']!.reduce((a, y, i) => a + Math.abs(y * host.wOut[i]!), 0) + expected['hT']!.reduce((a, h) => a + Math.abs(h) * 3, 0);
+      expectClose(actual['loss']!, expected['loss']!, { rtol: 1e-5, atol: 1e-6 * scale }, 'loss');
+      for (const n of Object.keys(expected)) if (n !== 'loss') expectClose(actual[n]!, expected[n]!, 'f32', n);
+      expect(be.stats().liveHandles).toBe(before);
+    });
+  }
+});
