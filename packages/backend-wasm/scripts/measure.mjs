@@ -96,4 +96,4 @@ const ti = median(time(infer, 7));
 console.log(`${cellKind}-h256 infer (${be.simd}): ${((B * T) / ti).toFixed(0)} tokens/s, ${(ti * 1000).toFixed(1)} ms/batch, ${(flopsFwd / ti / 1e9).toFixed(1)} GFLOP/s`);
 const tt = median(time(train, 5));
 console.log(`${cellKind}-h256 train (${be.simd}): ${((B * T) / tt).toFixed(0)} tokens/s, ${(tt * 1000).toFixed(1)} ms/batch, ${((3 * flopsFwd) / tt / 1e9).toFixed(1)} GFLOP/s, loss ${train().toFixed(4)}`);
-console.log(`live handles ${be.stats().liveHandles}, scratch ${(be.scratchBytes() / 2 ** 20).toFixed(1)} MiB`);
+console.log(`scratch ${(be.scratchBytes() / 2 ** 20).toFixed(1)} MiB`);

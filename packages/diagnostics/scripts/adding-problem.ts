@@ -8,12 +8,12 @@
  * attached on every `--diag-every`-th step only: a tap selects the composite path, which is slower.
  *
  *   pnpm exec tsx --conditions=@rnnkit/source packages/diagnostics/scripts/adding-problem.ts [--quick]
- *     [--steps 3000] [--seeds 3] [--lags 10,50,100,200] [--sweep-lags 50,100] [--out docs/experiments/adding-problem]
+ *     [--steps 3000] [--seeds 3] [--lags 10,50,100,200] [--sweep-lags 50,100] [--out docs/experiments/adding-problem] [--replot]
  *
  * Writes results.json (after every run, so a long run can be read while it goes), README.md with
  * the table, SVG charts, and one HTML diagnostics report per cell at the longest lag (seed 0).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { valueAndGrad } from '@rnnkit/autograd';
 import { scan } from '@rnnkit/bptt';
@@ -299,6 +299,13 @@ function writeOutputs(runs: Run[], done: boolean): void {
 }
 
 // ---------- main ----------
+if (flag('replot')) {
+  // Redraw the table and charts from an earlier run's results.json (no training).
+  const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; runs: Run[] };
+  writeOutputs(saved.runs, saved.complete);
+  log(`redrew ${saved.runs.length} runs in ${out}`);
+  process.exit(0);
+}
 const runs: Run[] = [];
 const plan: [Variant, number][] = [...lags.flatMap((T) => main.map((v) => [v, T] as [Variant, number])), ...sweepLags.flatMap((T) => sweep.map((v) => [v, T] as [Variant, number]))];
 log(`${plan.length * seeds} runs: lags ${lags.join(',')}, sweep lags ${sweepLags.join(',')}, ${steps} steps, ${seeds} seeds → ${out}`);

@@ -1,10 +1,11 @@
 import {
-  concat, createRng, normal, reshape, select, tensorsIn, treeDispose, treeFlatten, treeLeaves, treeMap, type Backend, type Cell,
+  concat, createRng, mul, normal, reshape, scope, select, sum, tensor, tensorsIn, treeDispose, treeFlatten, treeLeaves, treeMap, type Backend, type Cell,
   type CellState, type ParamTree, type Tensor,
 } from '@rnnkit/tensor';
+import { valueAndGrad } from '@rnnkit/autograd';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { assertGradcheck, type GradcheckOptions } from './gradcheck.js';
-import { expectClose } from './tolerance.js';
+import { expectClose, tolerances, type Tolerance } from './tolerance.js';
 
 /** What the suite asks `make` for. */
 export interface CellSizes {
@@ -45,6 +46,16 @@ export interface CellConformanceOptions<P extends ParamTree = ParamTree, S exten
   readonly gradcheck?: GradcheckOptions;
   /** Per-test timeout in ms (default vitest's). */
   readonly timeout?: number;
+  /**
+   * For a backend without f64 (e.g. WebGPU): a backend that computes in f64, normally
+   * `createCpuBackend()`. The gradient tests then compare the backend's f32 outputs and gradients
+   * (of Σ f·w for a seeded cotangent w, f the unrolled steps) with the reference's f64 ones from the
+   * same f32 numbers, under `referenceTolerance`, and the f64 gradcheck runs on the reference.
+   * Ignored when the backend has f64.
+   */
+  readonly reference?: () => Backend | Promise<Backend>;
+  /** Tolerance of the comparison with `reference` (default `tolerances('f32')`). */
+  readonly referenceTolerance?: Tolerance;
 }
 
 const values = async (t: Tensor): Promise<number[]> => Array.from(await t.read());
@@ -74,7 +85,9 @@ function describeParams(params: ParamTree): string[] {
  * also for a 2-D [N, I] input as packed scans pass; `gradcheck` in f64 over `steps` unrolled
  * steps with respect to every parameter, the inputs and the initial state (through `step`, and
  * through `project` + `stepProjected`); no leaked handles after any test; and errors for an input
- * of the wrong size (naming both sizes) and a state of the wrong shape.
+ * of the wrong size (naming both sizes) and a state of the wrong shape. On a backend without f64,
+ * given `reference`, gradcheck runs on the reference and the backend's f32 outputs and gradients
+ * are compared with the reference's f64 ones.
  */
 export function describeCellConformance<P extends ParamTree, S extends CellState>(options: CellConformanceOptions<P, S>): void {
   const I = options.inputSize ?? 3;
@@ -87,6 +100,7 @@ export function describeCellConformance<P extends ParamTree, S extends CellState
 
   describe(`cell conformance: ${options.name}`, () => {
     let be: Backend | undefined;
+    let ref: Backend | undefined;
     let baseline = 0;
     const backend = (): Backend => be ?? expect.fail('the backend was not created (see the beforeAll error).');
     const needDtype = (ctx: TestContext, dtype: 'f32' | 'f64'): Backend => {
@@ -101,6 +115,7 @@ export function describeCellConformance<P extends ParamTree, S extends CellState
 
     beforeAll(async () => {
       be = await options.backend();
+      if (options.reference && !be.capabilities.dtypes.includes('f64')) ref = await options.reference();
     });
     beforeEach(() => {
       if (be) baseline = be.stats().liveHandles;
@@ -320,8 +335,10 @@ export function describeCellConformance<P extends ParamTree, S extends CellState
         const title = projected
           ? `gradcheck over ${T} steps of project + stepProjected, w.r.t. every parameter, the inputs and the initial state`
           : `gradcheck over ${T} steps of step, w.r.t. every parameter, the inputs and the initial state`;
-        it(title, { timeout }, async (ctx) => {
-          const b = needDtype(ctx, 'f64');
+        it(options.reference ? `${title} (on the reference backend when this one has no f64)` : title, { timeout }, async (ctx) => {
+          // Without f64 but with a reference, the check runs there: it proves the f64 gradients the
+          // f32 ones are then compared with.
+          const b = ref ?? needDtype(ctx, 'f64');
           const cell = make('f64');
           if (projected && !(cell.project && cell.stepProjected)) ctx.skip(`${cell.kind} has no project/stepProjected`);
           const params = cell.init(createRng(seed), b);
@@ -332,6 +349,53 @@ export function describeCellConformance<P extends ParamTree, S extends CellState
           } finally {
             disposeAll(params, xs, state);
           }
+        });
+      }
+
+      // Backends without f64: f32 outputs and gradients against the reference's f64, from the same f32 numbers.
+      for (const projected of options.reference ? [false, true] : []) {
+        const what = projected ? 'project + stepProjected' : 'step';
+        it(`f32 outputs and gradients over ${T} steps of ${what} match the reference backend's f64 (backends without f64)`, { timeout }, async (ctx) => {
+          if (!ref) ctx.skip(`${backend().name} has f64: gradcheck runs instead`);
+          const b = needDtype(ctx, 'f32');
+          const cell32 = make('f32');
+          if (projected && !(cell32.project && cell32.stepProjected)) ctx.skip(`${cell32.kind} has no project/stepProjected`);
+          const cell64 = make('f64');
+          const refBefore = ref!.stats().liveHandles;
+          const params = cell32.init(createRng(seed), b);
+          const xs = data(b, 'gradcheck xs', [T, B, I], 'f32');
+          const state = Object.entries<number>(cell32.stateSizes).map(([k, size]) => data(b, `gradcheck state ${k}`, [B, size], 'f32', 0.5));
+          const inputs32 = [...treeLeaves(params), xs, ...state];
+          const names = [...treeFlatten(params).map(([path]) => path), 'xs', ...Object.keys(cell32.stateSizes).map((k) => `initial state ${k}`)];
+          const owned: unknown[] = [params, xs, state];
+          try {
+            const inputs64 = await Promise.all(inputs32.map(async (t) => tensor(ref!, Float64Array.from(await t.read()), t.shape, 'f64')));
+            owned.push(inputs64);
+            const run = async (cell: Cell<P, S>, inputs: readonly Tensor[]) => {
+              const be2 = inputs[0]!.backend;
+              const f = unrolled(cell, rebuild(params, inputs.slice(0, treeLeaves(params).length)), projected);
+              const probe = scope(() => f(...inputs));
+              const y = await probe.read();
+              const n = probe.size;
+              probe.dispose();
+              const wHost = createRng(seed).fork('cotangent').normalArray(n);
+              const w = tensor(be2, cell.dtype === 'f32' ? Float32Array.from(wHost) : wHost, [n], cell.dtype);
+              const { value, grads } = scope(() => valueAndGrad((xs: Tensor[]) => sum(mul(f(...xs), w)))([...inputs]));
+              try {
+                return { y, grads: await Promise.all(grads.map((g) => g.read())) };
+              } finally {
+                disposeAll(w, value, grads);
+              }
+            };
+            const got = await run(cell32, inputs32);
+            const want = await run(cell64, inputs64);
+            const tol = options.referenceTolerance ?? tolerances('f32');
+            expectClose(got.y, want.y, tol, `outputs (every y_t, then the final state) vs ${ref!.name} f64`);
+            want.grads.forEach((g, i) => expectClose(got.grads[i]!, g, tol, `gradient w.r.t. ${names[i]} vs ${ref!.name} f64`));
+          } finally {
+            disposeAll(owned);
+          }
+          expect(ref!.stats().liveHandles, `live handles on ${ref!.name} after the test`).toBe(refBefore);
         });
       }
     });

@@ -98,7 +98,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const log = emptyLog();
   const progress = progressBar('train', 1000);
   const started = Date.now();
-  const save = () => saveCharRun(join(outDir, CHECKPOINT_FILE), run, { text: file, batch, window });
+  let savedAt = -1;
+  const save = async () => {
+    if (savedAt === run.step) return; // the loop may have just saved this step
+    await saveCharRun(join(outDir, CHECKPOINT_FILE), run, { text: file, batch, window });
+    savedAt = run.step;
+  };
   await trainLoop(run, backend, optimizer, {
     steps, deadline, carry, dropout: config.dropout > 0,
     evalEvery: numberFlag('eval-every', values['eval-every'], 100, { integer: true, min: 1 }),

@@ -24,7 +24,9 @@ export interface LineChartOptions {
 export function lineChart(series: readonly LineSeries[], options: LineChartOptions = {}): string {
   const W = options.width ?? 640;
   const H = options.height ?? 300;
-  const m = { l: 64, r: 16 + (series.length > 1 ? 120 : 0), t: options.title ? 28 : 12, b: 44 };
+  // The legend gets room for its longest name (about 6.5 px per character at 11 px).
+  const legend = series.length > 1 ? 40 + 6.5 * Math.max(...series.map((s) => s.name.length)) : 0;
+  const m = { l: 64, r: 16 + Math.min(legend, W * 0.45), t: options.title ? 28 : 12, b: 44 };
   const log = options.logY ?? false;
   const ty = (y: number) => (log ? Math.log10(y) : y);
   const ok = (y: number | null): y is number => y !== null && Number.isFinite(y) && (!log || y > 0);
@@ -76,7 +78,7 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     }
     if (d) parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeXml(s.name)}</title></path>`);
     if (series.length > 1) {
-      const ly = m.t + 8 + i * 16;
+      const ly = m.t + 8 + i * Math.min(16, (ph - 8) / series.length);
       parts.push(`<line x1="${W - m.r + 10}" x2="${W - m.r + 28}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
       parts.push(`<text x="${W - m.r + 32}" y="${ly + 4}" font-size="11">${escapeXml(s.name)}</text>`);
     }

@@ -8,6 +8,7 @@
 //
 // Run: pnpm --filter @rnnkit/examples experiment:cost [--T 100,1000,10000] [--batch 32] [--hidden 256]
 //        [--modes full,truncated,checkpointed] [--repeats 2] [--backend cpu|wasm] [--out DIR]
+//      … experiment:cost --replot   redraws the .md and .svg from the last run's .json.
 // Writes docs/experiments/cost-vs-length.{svg,md,json}; progress on stderr.
 import { segmentedBptt, truncatedBptt, scan, type Window } from '@rnnkit/bptt';
 import { lstm, type LstmParams } from '@rnnkit/cells';
@@ -16,7 +17,9 @@ import { adam, applyUpdates, disposeState } from '@rnnkit/optim';
 import { add, createRng, narrow, scope, tensor, type Backend, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
 import { performance } from 'node:perf_hooks';
 import { OUT_DIR, chooseBackend, intFlag, listFlag, log, machine, parseFlags, seconds, writeOutput } from './common.js';
-import { lineChart, sideBySide, type Series } from './svg-chart.js';
+import { lineChart, type LineSeries } from '@rnnkit/diagnostics';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 type Mode = 'full' | 'truncated' | 'checkpointed';
 const MODES: readonly Mode[] = ['full', 'truncated', 'checkpointed'];
@@ -75,7 +78,7 @@ function makeModel(be: Backend, s: Shape) {
     params: () => params,
     update(grads: ParamTree): void {
       const [updates, next] = opt.update(grads, optState, params);
-      params = applyUpdates(params, updates, { donate: true }) as unknown as Params;
+      params = applyUpdates(params, updates, { donate: true });
       disposeState([optState, grads]);
       optState = next;
     },
@@ -112,7 +115,7 @@ function trainStep(be: Backend, model: ReturnType<typeof makeModel>, mode: Mode,
         loss: windowLoss,
         params: model.params,
         update: (grads, l) => {
-          model.update(grads as unknown as ParamTree);
+          model.update(grads);
           const sum = total ? add(total, l) : l.retain();
           total?.dispose();
           total = sum;
@@ -124,7 +127,7 @@ function trainStep(be: Backend, model: ReturnType<typeof makeModel>, mode: Mode,
     // Full BPTT also goes segment by segment (inputs uploaded per segment); the tape keeps them all.
     const segment = mode === 'full' ? Math.min(s.k, T) : Math.max(1, Math.round(Math.sqrt(T)));
     const r = segmentedBptt<Params, CellState>(model.params(), { length: T, segment, mode, initialState, loss: windowLoss });
-    model.update(r.grads as unknown as ParamTree);
+    model.update(r.grads);
     disposeState(r.state);
     return { loss: r.value, segment };
   } finally {
@@ -258,17 +261,20 @@ function report(rows: readonly Row[], s: Shape, info: { machine: string; command
 }
 
 function chart(rows: readonly Row[], s: Shape): string {
-  const series = (field: (r: Row) => number): Series[] =>
+  // Log-log: x is log10 T on a linear axis, y on the chart's log axis.
+  const series = (field: (r: Row) => number): LineSeries[] =>
     MODES.filter((m) => rows.some((r) => r.mode === m)).map((mode) => ({
-      name: mode === 'truncated' ? `truncated (k=${s.k})` : mode === 'checkpointed' ? 'checkpointed (√T)' : 'full',
-      points: rows.filter((r) => r.mode === mode).sort((a, b) => a.T - b.T).map((r) => ({ x: r.T, y: field(r) })),
+      name: mode === 'truncated' ? `truncated k=${s.k}` : mode === 'checkpointed' ? 'checkpointed √T' : 'full',
+      points: rows.filter((r) => r.mode === mode).sort((a, b) => a.T - b.T).map((r) => [Math.log10(r.T), field(r)] as const),
     }));
   const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
-  const xAxis = { label: 'sequence length T (log)', log: true, ticks: Ts };
-  const size = { width: 560, height: 420 };
-  const time = lineChart({ ...size, title: `CPU time per token (LSTM H=${s.H}, B=${s.B})`, x: xAxis, y: { label: 'CPU µs per token (log)', log: true }, series: series((r) => r.usPerToken), legend: 'top-left' });
-  const mem = lineChart({ ...size, title: 'Peak backend memory of a training step', x: xAxis, y: { label: 'peak MiB (log)', log: true }, series: series((r) => MiB(r.peakBytes)), legend: 'top-left' });
-  return sideBySide([{ svg: time, ...size }, { svg: mem, ...size }]);
+  const xLabel = `log10 T  (T = ${Ts.join(', ')})`;
+  const size = { width: 600, height: 380 };
+  const time = lineChart(series((r) => r.usPerToken), { ...size, title: `CPU time per token, LSTM H=${s.H} B=${s.B}`, xLabel, yLabel: 'CPU µs per token', logY: true });
+  const mem = lineChart(series((r) => MiB(r.peakBytes)), { ...size, title: 'Peak backend memory of a training step', xLabel, yLabel: 'peak MiB', logY: true });
+  // Two panels side by side in one SVG.
+  const place = (svg: string, x: number) => svg.replace('<svg ', `<svg x="${x}" y="0" `);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * size.width}" height="${size.height}" viewBox="0 0 ${2 * size.width} ${size.height}"><rect width="100%" height="100%" fill="#fff"/>${place(time, 0)}${place(mem, size.width)}</svg>\n`;
 }
 
 function conclusions(rows: readonly Row[]): string {
@@ -297,16 +303,58 @@ function conclusions(rows: readonly Row[]): string {
   return out.join('\n');
 }
 
+/** The command-line flags as one string, without pnpm's `--` and without the named flags (and their values). */
+function flagArgs(argv: readonly string[], drop: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') continue;
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : '';
+    if (drop.includes(name)) {
+      if (!a.includes('=') && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out.join(' ');
+}
+
+interface Results {
+  readonly shape: Shape;
+  readonly machine: string;
+  readonly wallSeconds: number;
+  readonly repeats: number;
+  /** The flags the measurement ran with. */
+  readonly args: string;
+  readonly rows: Row[];
+}
+
+function render(r: Results, outDir: string): void {
+  const s = r.shape;
+  const reduced = s.I !== 128 || s.H !== 256 || s.B !== 32 || s.V !== 128 || s.k !== 100;
+  const command = `pnpm --filter @rnnkit/examples experiment:cost${r.args ? ` ${r.args}` : ''}`;
+  const md = report(r.rows, s, { machine: r.machine, command, wallMs: r.wallSeconds * 1000, reduced, repeats: r.repeats }).replace('@@CONCLUSIONS@@', conclusions(r.rows));
+  writeOutput('cost-vs-length.md', md, outDir);
+  writeOutput('cost-vs-length.svg', chart(r.rows, s), outDir);
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), ['T', 'batch', 'hidden', 'input', 'vocab', 'k', 'modes', 'repeats', 'backend', 'out']);
+  const flags = parseFlags(process.argv.slice(2), ['T', 'batch', 'hidden', 'input', 'vocab', 'k', 'modes', 'repeats', 'backend', 'out', 'replot']);
+  const outDir = flags.get('out') ?? OUT_DIR;
+  if (flags.has('replot')) {
+    // Redraw the chart and table from the last run's cost-vs-length.json, measuring nothing.
+    const saved = JSON.parse(readFileSync(path.join(outDir, 'cost-vs-length.json'), 'utf8')) as Partial<Results> & Pick<Results, 'shape' | 'machine' | 'wallSeconds' | 'rows'>;
+    // A .json from before `args` was saved: take the measurement flags given alongside --replot.
+    const given = flagArgs(process.argv.slice(2).filter((a) => a !== '--replot'), ['out']);
+    render({ repeats: intFlag(flags, 'repeats', 2), args: given, ...saved }, outDir);
+    return;
+  }
   const s: Shape = { I: intFlag(flags, 'input', 128), H: intFlag(flags, 'hidden', 256), B: intFlag(flags, 'batch', 32), V: intFlag(flags, 'vocab', 128), k: intFlag(flags, 'k', 100) };
   const Ts = listFlag(flags, 'T', [100, 1000, 10000]);
   const modes = (flags.get('modes')?.split(',') ?? [...MODES]) as Mode[];
   for (const m of modes) if (!MODES.includes(m)) throw new Error(`--modes: unknown mode '${m}' (full, truncated, checkpointed)`);
   const repeats = intFlag(flags, 'repeats', 2);
-  const outDir = flags.get('out') ?? OUT_DIR;
   const be = await chooseBackend(flags.get('backend'));
-  const reduced = s.I !== 128 || s.H !== 256 || s.B !== 32 || s.V !== 128 || s.k !== 100;
   log(`cost vs length: LSTM I=${s.I} H=${s.H} B=${s.B} V=${s.V}, T ∈ {${Ts.join(', ')}}, modes ${modes.join(', ')}, backend '${be.name}'`);
   const start = performance.now();
   const rows: Row[] = [];
@@ -319,14 +367,13 @@ async function main(): Promise<void> {
       log(`T=${T} ${mode}: ${row.usPerToken.toFixed(2)} CPU µs/token, peak ${MiB(row.peakBytes).toFixed(1)} MiB (${MiB(row.peakBytes - row.baseBytes).toFixed(1)} above base), ${seconds(performance.now() - t0)}; total ${seconds(performance.now() - start)}`);
     }
   }
-  const wallMs = performance.now() - start;
-  const args = process.argv.slice(2).filter((a) => a !== '--').join(' ');
-  const command = `pnpm --filter @rnnkit/examples experiment:cost${args ? ` ${args}` : ''}`;
-  const md = report(rows, s, { machine: machine(be), command, wallMs, reduced, repeats }).replace('@@CONCLUSIONS@@', conclusions(rows));
-  writeOutput('cost-vs-length.md', md, outDir);
-  writeOutput('cost-vs-length.svg', chart(rows, s), outDir);
-  writeOutput('cost-vs-length.json', `${JSON.stringify({ shape: s, machine: machine(be), wallSeconds: wallMs / 1000, rows }, null, 1)}\n`, outDir);
-  log(`done in ${seconds(wallMs)}`);
+  const results: Results = {
+    shape: s, machine: machine(be), wallSeconds: (performance.now() - start) / 1000, repeats,
+    args: flagArgs(process.argv.slice(2), ['out']), rows,
+  };
+  writeOutput('cost-vs-length.json', `${JSON.stringify(results, null, 1)}\n`, outDir);
+  render(results, outDir);
+  log(`done in ${seconds(results.wallSeconds * 1000)}`);
 }
 
 main().catch((e: unknown) => {

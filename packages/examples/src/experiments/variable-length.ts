@@ -13,6 +13,7 @@
 //        [--window 50] [--test 250] [--lr 0.005] [--packed] [--backend cpu|wasm] [--out DIR]
 // Writes docs/experiments/variable-length.{svg,md,json}; progress on stderr.
 import { valueAndGrad } from '@rnnkit/autograd';
+import { lineChart } from '@rnnkit/diagnostics';
 import { scan } from '@rnnkit/bptt';
 import { lstm, type LstmParams } from '@rnnkit/cells';
 import { linear, softmaxCrossEntropy, type LinearParams } from '@rnnkit/nn';
@@ -20,7 +21,6 @@ import { adam, applyUpdates, chain, clipByGlobalNorm, disposeState } from '@rnnk
 import { argMax, createRng, relu, scope, tensor, type Backend, type ParamTree, type Rng, type Tensor } from '@rnnkit/tensor';
 import { performance } from 'node:perf_hooks';
 import { OUT_DIR, chooseBackend, intFlag, log, machine, parseFlags, seconds, writeOutput } from './common.js';
-import { lineChart } from './svg-chart.js';
 
 const SYMBOLS = ['a', 'b', 'c'] as const;
 const S = SYMBOLS.length;
@@ -85,6 +85,8 @@ type FfParams = { hidden: LinearParams; out: LinearParams };
 
 interface Model<P extends ParamTree> {
   readonly name: string;
+  /** For the chart's legend. */
+  readonly short: string;
   /** Logits [B, 2] for a batch. */
   logits(p: P, batch: readonly Example[]): Tensor;
   init(rng: Rng): P;
@@ -96,6 +98,7 @@ function rnnModel(be: Backend, H: number, packed: boolean): Model<RnnParams> {
   const head = linear({ inputSize: H, outputSize: 2 });
   return {
     name: `LSTM (H=${H}) over raw lengths`,
+    short: 'LSTM, raw len',
     describe: `LSTM, one-hot input (${S}), H = ${H}, forget bias 1, linear head on the state at each sequence's own last step; \`scan(cell, p, xs, { lengths${packed ? ', packed: true' : ''} })\``,
     init: (rng) => ({ cell: cell.init(rng, be), head: head.init(rng, be) }),
     logits: (p, batch) =>
@@ -116,6 +119,7 @@ function ffModel(be: Backend, W: number, hidden: number): Model<FfParams> {
   const l2 = linear({ inputSize: hidden, outputSize: 2 });
   return {
     name: `feed-forward on first ${W} symbols`,
+    short: `FF, first ${W}`,
     describe: `feed-forward net: the first ${W} symbols (zero-padded when shorter, truncated when longer), one-hot and flattened to ${W * S} inputs → ${hidden} ReLU → 2`,
     init: (rng) => ({ hidden: l1.init(rng, be), out: l2.init(rng, be) }),
     logits: (p, batch) =>
@@ -135,8 +139,11 @@ function ffModel(be: Backend, W: number, hidden: number): Model<FfParams> {
 
 interface Trained {
   readonly name: string;
+  readonly short: string;
   readonly describe: string;
   readonly seconds: number;
+  /** CPU time of this process while training (the machine may be shared, inflating wall time). */
+  readonly cpuSeconds: number;
   readonly finalLoss: number;
   /** Accuracy per bucket, in BUCKETS order. */
   readonly accuracy: number[];
@@ -153,6 +160,7 @@ async function train<P extends ParamTree>(be: Backend, model: Model<P>, seed: nu
   let optState = opt.init(params);
   const step = valueAndGrad((p: P, batch: readonly Example[]) => scope(() => softmaxCrossEntropy(model.logits(p, batch), labelsOf(be, batch))));
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let avg = NaN;
   for (let i = 0; i < batches.length; i++) {
     const { value, grads } = step(params, batches[i]!);
@@ -168,6 +176,8 @@ async function train<P extends ParamTree>(be: Backend, model: Model<P>, seed: nu
   }
   process.stderr.write('\n');
   const secondsTaken = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const accuracy: number[] = [];
   let right = 0;
   let total = 0;
@@ -185,8 +195,8 @@ async function train<P extends ParamTree>(be: Backend, model: Model<P>, seed: nu
     total += bucket.length;
   }
   disposeState([params, optState]);
-  log(`  ${model.name}: trained in ${secondsTaken.toFixed(1)} s; test accuracy ${accuracy.map((a) => (a * 100).toFixed(1)).join(' / ')} %`);
-  return { name: model.name, describe: model.describe, seconds: secondsTaken, finalLoss: avg, accuracy, overall: right / total, params: nParams };
+  log(`  ${model.name}: trained in ${secondsTaken.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU); test accuracy ${accuracy.map((a) => (a * 100).toFixed(1)).join(' / ')} %`);
+  return { name: model.name, short: model.short, describe: model.describe, seconds: secondsTaken, cpuSeconds, finalLoss: avg, accuracy, overall: right / total, params: nParams };
 }
 
 /** The best accuracy a rule seeing only the first W symbols can reach on length L, in closed form-ish (Monte Carlo). */
@@ -233,19 +243,13 @@ async function main(): Promise<void> {
 
   // Chart: accuracy vs length (bucket midpoints), one line per model, plus the window's ceiling.
   const mid = BUCKETS.map(([lo, hi]) => (lo + hi) / 2);
-  const svg = lineChart({
-    title: `Accuracy by sequence length: "more a's than b's?" (${steps} steps × ${batch})`,
-    width: 760,
-    height: 460,
-    x: { label: 'sequence length (bucket midpoint)', min: 0, max: 200, ticks: [0, 25, 50, 75, 100, 125, 150, 175, 200] },
-    y: { label: 'test accuracy', min: 0.4, max: 1, ticks: [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], format: (v) => `${Math.round(v * 100)}%` },
-    legend: 'bottom-left',
-    series: [
-      ...results.map((r) => ({ name: r.name, points: r.accuracy.map((a, i) => ({ x: mid[i]!, y: a })) })),
-      { name: `best possible from the first ${W} symbols`, points: ceiling.map((a, i) => ({ x: mid[i]!, y: a })), color: '#888888', dashed: true },
-      { name: 'chance', points: [{ x: 0, y: 0.5 }, { x: 200, y: 0.5 }], color: '#bbbbbb', dashed: true },
+  const svg = lineChart(
+    [
+      ...results.map((r) => ({ name: r.short, points: r.accuracy.map((a, i) => [mid[i]!, a] as const) })),
+      { name: `best, first ${W}`, points: ceiling.map((a, i) => [mid[i]!, a] as const), color: '#888888', dashed: true },
     ],
-  });
+    { title: `Test accuracy by sequence length: more a's than b's? (${steps} steps × ${batch})`, xLabel: 'sequence length (bucket midpoint)', yLabel: 'test accuracy', width: 760, height: 420, hLines: [{ y: 0.5, label: 'chance' }] },
+  );
   writeOutput('variable-length.svg', `${svg}\n`, outDir);
 
   const [rnn, ff] = results as [Trained, Trained];
@@ -275,8 +279,12 @@ async function main(): Promise<void> {
     '|---|' + results.map(() => '---:|').join('') + '---:|',
     ...BUCKETS.map(([lo, hi], i) => `| ${lo}–${hi} | ${results.map((r) => pct(r.accuracy[i]!)).join(' | ')} | ${pct(ceiling[i]!)} |`),
     `| **all** | ${results.map((r) => `**${pct(r.overall)}**`).join(' | ')} | |`,
-    `| training time | ${results.map((r) => `${r.seconds.toFixed(1)} s`).join(' | ')} | |`,
+    `| training time, CPU | ${results.map((r) => `${r.cpuSeconds.toFixed(1)} s`).join(' | ')} | |`,
+    `| training time, wall | ${results.map((r) => `${r.seconds.toFixed(1)} s`).join(' | ')} | |`,
     `| final training loss (EMA) | ${results.map((r) => r.finalLoss.toFixed(3)).join(' | ')} | |`,
+    '',
+    `Each accuracy is over ${perBucket} sequences, so it carries about ±${Math.round(100 * Math.sqrt(0.8 * 0.2 / perBucket) * 10) / 10} points of sampling error (one standard error at 80 %);`,
+    'a cell a little above the ceiling is that noise. Wall times were taken on a shared machine (other jobs running), CPU times are this process\'s own.',
     '',
     '![accuracy by sequence length](variable-length.svg)',
     '',
@@ -288,7 +296,7 @@ async function main(): Promise<void> {
     '  costs parameters in proportion to the longest sequence.',
     `- The LSTM reads each sequence to its own end (\`lengths\`: padded steps leave the state unchanged, so the head sees the state after each sequence's own last symbol) and keeps a running count in its state: ${pct(meanOf(rnn.accuracy, within))} on lengths ≤ ${W},`,
     `  ${pct(meanOf(rnn.accuracy, beyond))} beyond, ${pct(rnn.accuracy[rnn.accuracy.length - 1]!)} at ${BUCKETS[BUCKETS.length - 1]![0]}–${MAX_LEN}, with ${rnn.params} parameters whatever the length.`,
-    `- The price is time: the recurrence is sequential, so training took ${rnn.seconds.toFixed(1)} s against ${ff.seconds.toFixed(1)} s for the feed-forward net on the same examples.`,
+    `- The price is time: the recurrence is sequential, so training took ${rnn.cpuSeconds.toFixed(1)} s of CPU against ${ff.cpuSeconds.toFixed(1)} s for the feed-forward net on the same examples (LSTM forward and backward through up to ${MAX_LEN} sequential steps, on the backend's fused LSTM kernel).`,
     '',
     '## Reproduce',
     '',

@@ -14,6 +14,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a);
   if (a.rank === 0 || b.rank === 0) fail(`matmul: operands must have at least 1 axis, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}; use mul for scalars.`);
   if (a.rank === 1 || b.rank === 1) return matmulVector(a, b);
+  if (b.rank === 2 && a.rank > 2) return matmulFolded(a, b);
   const [m, k] = a.shape.slice(-2) as [number, number];
   const [k2, n] = b.shape.slice(-2) as [number, number];
   if (k !== k2) fail(`matmul: inner sizes differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${k} vs ${k2}).`);
@@ -36,5 +37,20 @@ function matmulVector(a: Tensor, b: Tensor): Tensor {
   } finally {
     if (a2 !== a) a2.dispose();
     if (b2 !== b) b2.dispose();
+  }
+}
+
+// [..., M, K] @ [K, N] is one [(…·M), K] @ [K, N] GEMM: one big product instead of a batch of
+// small ones, and its weight gradient (aᵀ·g) is then one GEMM too, not a batch summed afterwards.
+function matmulFolded(a: Tensor, b: Tensor): Tensor {
+  const k = a.shape[a.rank - 1]!;
+  if (b.shape[0] !== k) fail(`matmul: inner sizes differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${k} vs ${b.shape[0]}).`);
+  const flat = reshape(a, [-1, k]);
+  const out = matmul(flat, b);
+  try {
+    return reshape(out, [...a.shape.slice(0, -1), b.shape[1]!]);
+  } finally {
+    flat.dispose();
+    out.dispose();
   }
 }
