@@ -67,8 +67,12 @@ async function main(): Promise<void> {
   const rnnkitChoices = async () => (await rnnkitBackends()).filter((c) => !backendFilter || backendFilter.includes(c.name));
   if (values.quick) note('--quick: fewer batches and no minimum time; smoke runs only, not for publishing.');
 
-  const rows = scalingOnly ? 0 : systems.length * workloads.length * modes.length;
-  const progress = new Progress(rows + (scaling ? scalingT.length * scalingBptt.length : 0));
+  const choices = systems.includes('rnnkit') || scaling ? await rnnkitChoices() : [];
+  // The scaling rows are rnnkit's (its O(T) time and memory claim), on each CPU backend present.
+  const scalingChoices = choices.filter((c) => c.name !== 'webgpu');
+  const runners = systems.reduce((n, s) => n + (s === 'rnnkit' ? choices.length : 1), 0);
+  const rows = scalingOnly ? 0 : runners * workloads.length * modes.length;
+  const progress = new Progress(rows + (scaling ? scalingChoices.length * scalingT.length * scalingBptt.length : 0));
   const runAll = async (runner: SystemRunner) => {
     for (const w of workloads)
       for (const mode of modes) {
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
   if (!scalingOnly)
     for (const system of systems) {
       if (system === 'rnnkit') {
-        for (const choice of await rnnkitChoices()) {
+        for (const choice of choices) {
           const be = await choice.create();
           await runAll(rnnkitRunner(choice, be));
         }
@@ -97,9 +101,7 @@ async function main(): Promise<void> {
       }
     }
   if (scaling) {
-    // The scaling rows are rnnkit's (its O(T) time and memory claim), on each CPU backend present.
-    for (const choice of await rnnkitChoices()) {
-      if (choice.name === 'webgpu') continue;
+    for (const choice of scalingChoices) {
       const be = await choice.create();
       await runScaling(be, choice, { Ts: scalingT, kinds: scalingBptt, quick: values.quick, maxSeconds, progress });
     }
