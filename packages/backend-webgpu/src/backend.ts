@@ -18,6 +18,12 @@ export interface WebGpuBackendOptions {
   readonly gpu?: GPU;
   /** Matmul kernel: 'blocked' (registers), 'tiled' (shared memory) or 'auto' (default: tiled on hardware, blocked on software adapters). */
   readonly matmul?: MatmulVariant | 'auto';
+  /**
+   * Reduction kernel: 'tree' (a workgroup per output element, shared-memory tree), 'thread' (a
+   * thread per output element) or 'auto' (default: tree for reductions of 512+ elements; on
+   * software adapters only when there are at most 8 outputs). argmax always uses 'thread'.
+   */
+  readonly reduce?: 'auto' | 'tree' | 'thread';
   /** Bytes of freed buffers kept for reuse (default 256 MiB). */
   readonly poolBytes?: number;
   /** Caps the storage binding size below the adapter's, e.g. to exercise chunking in tests. */
@@ -109,6 +115,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     ...(options.poolBytes === undefined ? {} : { poolBytes: options.poolBytes }),
     ...(options.maxBindingBytes === undefined ? {} : { maxBindingBytes: options.maxBindingBytes }),
     ...(options.debug === undefined ? {} : { debug: options.debug }),
+    software: isSoftware(adapterInfo),
+    ...(options.reduce === undefined ? {} : { reduce: options.reduce }),
   });
 
   /** Refuses freed or foreign handles and dtypes this backend does not compute in. */

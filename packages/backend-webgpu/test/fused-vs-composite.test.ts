@@ -74,7 +74,7 @@ describe('fused sequence kernels match the composite path through autograd, on W
             ...(await values(Object.fromEntries(Object.entries(grads.init).map(([k, g]) => [`d/d initial ${k}`, g])))),
           };
         } finally {
-          treeDispose([value, grads, aux]);
+          treeDispose([value, grads, aux.ys, aux.state]);
         }
       };
       try {

@@ -101,7 +101,7 @@ export class Progress {
 
   update(label: string): void {
     const width = 24;
-    const filled = Math.round((this.#done / Math.max(1, this.#total)) * width);
+    const filled = Math.min(width, Math.max(0, Math.round((this.#done / Math.max(1, this.#total)) * width)));
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const mins = ((Date.now() - this.#started) / 60000).toFixed(1);
     const text = `[${bar}] ${this.#done}/${this.#total} ${mins} min  ${label}`;

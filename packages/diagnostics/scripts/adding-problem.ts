@@ -21,7 +21,7 @@ import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { gru, lstm, rnn } from '@rnnkit/cells';
 import { adam, applyUpdates, chain, clipByGlobalNorm, disposeState } from '@rnnkit/optim';
 import {
-  add, createRng, matmul, mean, normal, orthogonal, square, sub, tensor, treeDispose, zeros, type Cell, type ParamTree,
+  add, createRng, matmul, mean, normal, orthogonal, scope, square, sub, tensor, treeDispose, zeros, type Cell, type ParamTree,
   type Rng, type StepTap, type Tensor,
 } from '@rnnkit/tensor';
 import {
@@ -148,7 +148,7 @@ async function runOne(v: Variant, T: number, seed: number, writeReport: boolean)
   let state = opt.init(params);
   const test = addingBatch(testRng, T, testSize);
   const evaluate = async () => {
-    const l = lossOf(cell, params, test.xs, test.y);
+    const l = scope(() => lossOf(cell, params, test.xs, test.y));
     const value = (await l.read())[0]!;
     l.dispose();
     return value;

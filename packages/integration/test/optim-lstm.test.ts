@@ -56,5 +56,5 @@ describe('optim × cells: a small LSTM trains', () => {
     expect(await state[0].norm.item()).toBeGreaterThan(0);
     expect(after, `held-out MSE ${before.toFixed(4)} → ${after.toFixed(4)}`).toBeLessThan(before * 0.05);
     disposeState([params, state, evalBatch]);
-  });
+  }, 120_000);
 });

@@ -18,6 +18,10 @@ export interface ContextOptions {
   readonly maxBindingBytes?: number;
   /** Wraps every operation in error scopes and reports validation/OOM errors naming the op. */
   readonly debug?: boolean;
+  /** A software adapter (SwiftShader, fallback): kernels with a choice pick what suits a CPU. */
+  readonly software?: boolean;
+  /** Reduction kernel: 'tree' (a workgroup per output), 'thread' (a thread per output) or 'auto'. */
+  readonly reduce?: 'auto' | 'tree' | 'thread';
 }
 
 const UNIFORM_BYTES = 256;
@@ -45,6 +49,8 @@ export class GpuContext {
   readonly alignElems: number;
   readonly uniformAlign: number;
   readonly debug: boolean;
+  readonly software: boolean;
+  readonly reduce: 'auto' | 'tree' | 'thread';
   private readonly poolLimit: number;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly pool = new Map<number, GPUBuffer[]>();
@@ -68,6 +74,8 @@ export class GpuContext {
     this.alignElems = device.limits.minStorageBufferOffsetAlignment / 4;
     this.uniformAlign = Math.max(UNIFORM_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.debug = options.debug === true;
+    this.software = options.software === true;
+    this.reduce = options.reduce ?? 'auto';
     this.poolLimit = options.poolBytes ?? 256 * 2 ** 20;
     void device.lost.then((info) => {
       if (info.reason !== 'destroyed') this.lost = `the GPU device was lost (${info.reason}: ${info.message}) during or after ${this.currentOp}`;

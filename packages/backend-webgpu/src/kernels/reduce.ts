@@ -6,7 +6,7 @@ import { coalesce, MAX_RANK } from '../internal/layout.js';
 import { BITS_WGSL, MAIN_ARGS, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
 
 /**
- * One thread per output element walks its reduced elements in row-major order (which argmax's
+ * Short reductions: one thread per output element walks its reduced elements in row-major order (which argmax's
  * "first maximum" relies on). Uniform words: 0 outputs, 1 kept rank, 2 reduced rank, 3 reduced
  * count, 4 offset, then kept shape, kept strides, reduced shape, reduced strides (R words each).
  */
@@ -83,6 +83,73 @@ fn main(${MAIN_ARGS}) {
 }`;
 }
 
+/** Folds two partial results (as result words) of a cooperative reduction. */
+function combine(op: Exclude<ReduceOp, 'argmax'>, d: DType): string {
+  if (d === 'f32') {
+    if (op === 'sum') return 'bitcast<u32>(bitcast<f32>(a) + bitcast<f32>(b))';
+    return `select(bitcast<u32>(${op}(bitcast<f32>(a), bitcast<f32>(b))), 0x7fc00000u, nanBits(a) || nanBits(b))`;
+  }
+  if (d === 'i32') return op === 'sum' ? 'bitcast<u32>(bitcast<i32>(a) + bitcast<i32>(b))' : `bitcast<u32>(${op}(bitcast<i32>(a), bitcast<i32>(b)))`;
+  return op === 'sum' ? 'a | b' : `${op}(a, b)`;
+}
+
+/**
+ * Cooperative variant for long reductions: one workgroup per output element; each thread folds a
+ * strided share of the reduced elements, then a shared-memory tree combines the partials. Same
+ * uniform layout as the per-thread kernel. `wg` is a power of two.
+ */
+function treeShader(op: Exclude<ReduceOp, 'argmax'>, d: DType, wg: number): string {
+  const b = body(op, d);
+  return `${UNIFORM_WGSL}${BITS_WGSL}
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> in0: array<u32>;
+var<workgroup> part: array<u32, ${wg}>;
+fn combine(a: u32, b: u32) -> u32 { return ${combine(op, d)}; }
+@compute @workgroup_size(${wg})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = wid.x + wid.y * nwg.x;
+  if (i >= m(0u)) { return; }
+  var rem = i;
+  var base = mi(4u);
+  for (var d = i32(m(1u)) - 1; d >= 0; d--) {
+    let du = u32(d);
+    let len = m(${W_KS}u + du);
+    base += i32(rem % len) * mi(${W_KT}u + du);
+    rem = rem / len;
+  }
+  ${b.init}
+  let count = m(3u);
+  for (var r = lid.x; r < count; r += ${wg}u) {
+    var q = r;
+    var p = base;
+    for (var d = i32(m(2u)) - 1; d >= 0; d--) {
+      let du = u32(d);
+      let len = m(${W_RS}u + du);
+      p += i32(q % len) * mi(${W_RT}u + du);
+      q = q / len;
+    }
+    let w = in0[u32(p)];
+    ${b.fold}
+  }
+  part[lid.x] = ${b.result};
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s = s >> 1u) {
+    if (lid.x < s) { part[lid.x] = combine(part[lid.x], part[lid.x + s]); }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { out[i] = part[0]; }
+}`;
+}
+
+/** Reductions at least this long use the cooperative (tree) kernel... */
+export const TREE_REDUCE_MIN = 512;
+/**
+ * ...on a software adapter only for this few outputs: there a workgroup runs on one CPU core and
+ * barriers are costly, so the tree wins (5× for one output of 1M elements on SwiftShader) only
+ * while the per-thread kernel leaves cores idle (it loses from about 16 outputs on).
+ */
+export const TREE_REDUCE_MAX_OUTPUTS_SOFTWARE = 8;
+
 export function recordReduce(ctx: GpuContext, rec: Recorder, op: ReduceOp, x: View<WebGpuHandle>, axes: readonly number[], out: WebGpuHandle): void {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const k = coalesce(kept.map((i) => x.shape[i]!), [{ offset: x.offset, strides: kept.map((i) => x.strides[i]!) }]);
@@ -105,6 +172,14 @@ export function recordReduce(ctx: GpuContext, rec: Recorder, op: ReduceOp, x: Vi
   k.layouts[0]!.strides.forEach((s, i) => (words[W_KT + i] = s));
   r.shape.forEach((d, i) => (words[W_RS + i] = d));
   r.layouts[0]!.strides.forEach((s, i) => (words[W_RT + i] = s));
+  const bindings = [{ buffer: out.buffer, size: nOut * 4 }, { buffer: x.handle.buffer, size: Math.max(1, x.handle.length) * 4 }];
+  const auto = count >= TREE_REDUCE_MIN && (!ctx.software || nOut <= TREE_REDUCE_MAX_OUTPUTS_SOFTWARE);
+  if (op !== 'argmax' && (ctx.reduce === 'tree' || (ctx.reduce === 'auto' && auto))) {
+    const wg = 2 ** Math.floor(Math.log2(ctx.wg));
+    const pipeline = ctx.pipeline(`reduce-tree:${op}:${x.dtype}:${wg}`, () => treeShader(op, x.dtype, wg));
+    rec.dispatch(pipeline, new Uint32Array(words.buffer), bindings, ctx.groups(nOut, 1));
+    return;
+  }
   const pipeline = ctx.pipeline(`reduce:${op}:${x.dtype}`, () => shader(ctx, op, x.dtype));
-  rec.dispatch(pipeline, new Uint32Array(words.buffer), [{ buffer: out.buffer, size: nOut * 4 }, { buffer: x.handle.buffer, size: Math.max(1, x.handle.length) * 4 }], ctx.groups(nOut));
+  rec.dispatch(pipeline, new Uint32Array(words.buffer), bindings, ctx.groups(nOut));
 }

@@ -197,13 +197,14 @@ function report(rows: readonly Row[], s: Shape, info: { machine: string; command
   lines.push('way to manage long sequences. This measures it, and adds gradient checkpointing (exact full-BPTT');
   lines.push('gradients in O(√T) memory for a second forward pass).');
   lines.push('');
-  lines.push(`Workload (${info.reduced ? '**reduced sizes, see below**' : 'as in `shared/design/BENCHMARKS.md` §Sequence-length scaling'}): one LSTM layer, I = ${s.I}, **H = ${s.H}, B = ${s.B}**,`);
+  lines.push(`Workload (${info.reduced ? '**reduced batch/sizes, see below**' : 'as in `shared/design/BENCHMARKS.md` §Sequence-length scaling'}): one LSTM layer, I = ${s.I}, **H = ${s.H}, B = ${s.B}**,`);
   lines.push(`a linear head H → V = ${s.V} on every step, softmax cross-entropy against random targets, Adam (lr 1e-3).`);
   if (info.reduced)
     lines.push(
+      '',
       `**Reduced sizes:** BENCHMARKS.md specifies I = 128, H = 256, B = 32, V = 128, k = 100; this run used I = ${s.I}, H = ${s.H}, B = ${s.B}, V = ${s.V}, k = ${s.k} ` +
         '(`--hidden`/`--batch`/… flags) so that the T = 10000 rows finish in minutes on the machine below. The shape of each curve (how cost grows with T) ' +
-        'does not depend on these sizes; the absolute numbers do (the recurrent GEMMs scale with B·H², activation memory with B·(H + V)).',
+        'is not expected to depend on these sizes; the absolute numbers do (the recurrent GEMMs scale with B·H², activation memory with B·(H + V)).',
       '',
     );
   lines.push('Inputs (random normal, fixed seed) are uploaded per segment inside the `WindowLoss` callback, with the');
@@ -261,7 +262,7 @@ function report(rows: readonly Row[], s: Shape, info: { machine: string; command
 }
 
 function chart(rows: readonly Row[], s: Shape): string {
-  // Log-log: x is log10 T on a linear axis, y on the chart's log axis.
+  // x is log10 T (the chart helper has a log y axis only); memory on a log y axis: log-log.
   const series = (field: (r: Row) => number): LineSeries[] =>
     MODES.filter((m) => rows.some((r) => r.mode === m)).map((mode) => ({
       name: mode === 'truncated' ? `truncated k=${s.k}` : mode === 'checkpointed' ? 'checkpointed √T' : 'full',
@@ -270,7 +271,8 @@ function chart(rows: readonly Row[], s: Shape): string {
   const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
   const xLabel = `log10 T  (T = ${Ts.join(', ')})`;
   const size = { width: 600, height: 380 };
-  const time = lineChart(series((r) => r.usPerToken), { ...size, title: `CPU time per token, LSTM H=${s.H} B=${s.B}`, xLabel, yLabel: 'CPU µs per token', logY: true });
+  // Time per token on a linear axis from 0: a flat line is O(T) time per step.
+  const time = lineChart(series((r) => r.usPerToken), { ...size, title: `CPU time per token, LSTM H=${s.H} B=${s.B}`, xLabel, yLabel: 'CPU µs per token', hLines: [{ y: 0 }] });
   const mem = lineChart(series((r) => MiB(r.peakBytes)), { ...size, title: 'Peak backend memory of a training step', xLabel, yLabel: 'peak MiB', logY: true });
   // Two panels side by side in one SVG.
   const place = (svg: string, x: number) => svg.replace('<svg ', `<svg x="${x}" y="0" `);
@@ -282,24 +284,61 @@ function conclusions(rows: readonly Row[]): string {
   const lo = Ts[0]!;
   const hi = Ts[Ts.length - 1]!;
   const act = (r: Row) => r.peakBytes - r.baseBytes;
+  const at = (mode: Mode, T: number) => rows.find((r) => r.mode === mode && r.T === T);
   const out: string[] = [];
+  // Every mode has a working set that does not depend on T (one window's logits, gradients and
+  // kernel temporaries), so ratios of totals understate the growth. The growth shows in the
+  // increments: from T₀ to T₁ to T₂ memory that is O(T) grows by (T₂−T₁)/(T₁−T₀) times as much in
+  // the second step as in the first (10× for 100, 1000, 10000), O(√T) by (√T₂−√T₁)/(√T₁−√T₀) (3.16×), O(1) not at all.
+  if (Ts.length >= 3) {
+    const [t0, t1, t2] = [Ts[0]!, Ts[1]!, Ts[2]!];
+    const linear = (t2 - t1) / (t1 - t0);
+    const sqrtRatio = (Math.sqrt(t2) - Math.sqrt(t1)) / (Math.sqrt(t1) - Math.sqrt(t0));
+    out.push(`Every mode also holds a working set that does not grow with T (one window's logits, gradients, kernel temporaries), so ratios of totals understate`);
+    out.push(`the growth; the increments show it. From T = ${t0} to ${t1} to ${t2}, memory that is O(T) grows ${linear.toFixed(1)}× more in the second step than in the first`);
+    out.push(`(O(√T) would grow ${sqrtRatio.toFixed(2)}× more), O(1) not at all.`);
+    out.push('');
+    out.push(`| BPTT | memory above base at T = ${t0} / ${t1} / ${t2} (MiB) | increment ${t0}→${t1} | increment ${t1}→${t2} | ratio of increments | MiB per step (${t1}→${t2}) |`);
+    out.push('|---|---:|---:|---:|---:|---:|');
+    for (const mode of ['full', 'truncated'] as const) {
+      const [a, b, c] = [at(mode, t0), at(mode, t1), at(mode, t2)];
+      if (!a || !b || !c) continue;
+      const [d1, d2] = [MiB(act(b) - act(a)), MiB(act(c) - act(b))];
+      const r = Math.abs(d1) < 0.05 ? '—' : `${(d2 / d1).toFixed(2)}×`;
+      out.push(`| ${mode} | ${MiB(act(a)).toFixed(1)} / ${MiB(act(b)).toFixed(1)} / ${MiB(act(c)).toFixed(1)} | ${d1.toFixed(1)} | ${d2.toFixed(1)} | ${r} | ${(d2 / (t2 - t1)).toFixed(4)} |`);
+    }
+    out.push('');
+    const [f0, f1, f2] = [at('full', t0), at('full', t1), at('full', t2)];
+    if (f0 && f1 && f2) {
+      const d1 = MiB(act(f1) - act(f0));
+      const d2 = MiB(act(f2) - act(f1));
+      out.push(`- **Full BPTT memory is O(T):** it grows by ${((d1 / (t1 - t0)) * 1024).toFixed(0)} KiB per extra step from T = ${t0} to ${t1} and ${((d2 / (t2 - t1)) * 1024).toFixed(0)} KiB per step from ${t1} to ${t2}: a straight line (ratio of increments ${(d2 / d1).toFixed(2)}× against ${linear.toFixed(0)}× for O(T)). Every step's gate activations, states and uploaded inputs stay on the tape until the backward; at T = ${t2} that is ${MiB(act(f2)).toFixed(0)} MiB.`);
+    }
+  }
+  // Checkpointing keeps √T boundary states and, during the backward, one √T-step segment's
+  // working set: about what full BPTT needs for a √T-step sequence, which is measured when √T is among the Ts.
+  const ck = Ts.map((T) => [T, at('checkpointed', T), at('full', Math.round(Math.sqrt(T)))] as const).filter(([, c, f]) => c && f);
+  const ckHi = at('checkpointed', hi);
+  const fullHi = at('full', hi);
+  if (ckHi) {
+    const parts = [`- **Checkpointing brings it to about O(√T):** it keeps √T segment-boundary states (at T = ${hi}: ${Math.round(Math.sqrt(hi))} × B × 2H floats) and, in the backward, one √T-step segment's activations, so it should need about what full BPTT needs for a √T-step sequence.`];
+    for (const [T, c, f] of ck) parts.push(`At T = ${T}: ${MiB(act(c!)).toFixed(1)} MiB, against ${MiB(act(f!)).toFixed(1)} MiB for full BPTT at T = ${f!.T} = √${T}${fullHi && T === hi ? ` and ${MiB(act(fullHi)).toFixed(0)} MiB for full BPTT at T = ${T} (${(act(fullHi) / act(c!)).toFixed(0)}× more)` : ''}.`);
+    const small = Ts.filter((T) => T < hi).map((T) => at('checkpointed', T)).filter((r): r is Row => r !== undefined);
+    if (small.length)
+      parts.push(`At ${small.map((r) => `T = ${r.T} (segments of ${r.segment}: ${MiB(act(r)).toFixed(1)} MiB)`).join(' and ')} the segment is so short that the peak is set by what every step needs whatever T is (the head and loss over a segment, parameter gradients and the Adam update), not by T.`);
+    out.push(parts.join(' '));
+  }
+  const [r0, r2] = [at('truncated', lo), at('truncated', hi)];
+  if (r0 && r2 && lo !== hi)
+    out.push(`- **Truncated BPTT memory is O(1) in T:** ${MiB(act(r0)).toFixed(1)} MiB at T = ${lo} and ${MiB(act(r2)).toFixed(1)} MiB at T = ${hi}: only one ${r2.segment}-step window is ever on the tape.`);
   const g = (mode: Mode, field: (r: Row) => number) => ratio(rows, mode, field, lo, hi);
-  const full = g('full', act);
-  const ck = g('checkpointed', act);
-  const tr = g('truncated', act);
-  if (full !== undefined)
-    out.push(`- **Full BPTT memory is O(T):** the memory above the parameters grows ${full.toFixed(1)}× for a ${hi / lo}× longer sequence (every step's gate activations, states and uploaded inputs stay on the tape until the backward).`);
-  if (ck !== undefined)
-    out.push(`- **Checkpointing brings it to about O(√T):** ${ck.toFixed(1)}× for a ${hi / lo}× longer sequence (√ ratio ${Math.sqrt(hi / lo).toFixed(1)}×): √T boundary states plus one √T-step segment's activations during its recomputation.`);
-  if (tr !== undefined)
-    out.push(`- **Truncated BPTT memory is O(1) in T:** ${tr.toFixed(2)}× — only one ${rows.find((r) => r.mode === 'truncated')!.segment}-step window is ever on the tape.`);
   const tt = MODES.map((m) => [m, g(m, (r) => r.usPerToken)] as const).filter(([, v]) => v !== undefined);
+  const st = MODES.map((m) => [m, g(m, (r) => r.medianCpuSeconds)] as const).filter(([, v]) => v !== undefined);
   if (tt.length)
-    out.push(`- **Time is O(T) for all three:** time per token changes by ${tt.map(([m, v]) => `${v!.toFixed(2)}× (${m})`).join(', ')} from T = ${lo} to ${hi}, i.e. step time grows in proportion to T.`);
-  const at = (mode: Mode) => rows.find((r) => r.mode === mode && r.T === hi);
-  const [fh, ch, th] = [at('full'), at('checkpointed'), at('truncated')];
-  if (fh && ch) out.push(`- Checkpointing's price at T = ${hi}: ${(ch.usPerToken / fh.usPerToken).toFixed(2)}× the time per token of full BPTT (one extra forward per segment), for ${(MiB(fh.peakBytes) / MiB(ch.peakBytes)).toFixed(1)}× less peak memory, with the same exact gradient.`);
-  if (fh && th) out.push(`- Truncation at T = ${hi} uses ${(MiB(fh.peakBytes) / MiB(th.peakBytes)).toFixed(1)}× less peak memory than full BPTT, but its gradient ignores dependencies longer than ${th.segment} steps (and it makes T/${th.segment} parameter updates per pass instead of one).`);
+    out.push(`- **Time is O(T) for all three:** from T = ${lo} to ${hi} (${hi / lo}×) the step's CPU time grows ${st.map(([m, v]) => `${v!.toFixed(0)}× (${m})`).join(', ')}; the time per token changes by ${tt.map(([m, v]) => `${v!.toFixed(2)}× (${m})`).join(', ')}. Per-token cost is flat or falls as fixed per-window overheads are spread over more tokens; most for checkpointing, whose segments are only √T = ${Math.round(Math.sqrt(lo))} steps long at T = ${lo}.`);
+  const [fh, ch, th] = [at('full', hi), at('checkpointed', hi), at('truncated', hi)];
+  if (fh && ch) out.push(`- Checkpointing's price at T = ${hi}: ${(ch.usPerToken / fh.usPerToken).toFixed(2)}× the CPU time per token of full BPTT (each segment's forward runs twice), for ${(fh.peakBytes / ch.peakBytes).toFixed(1)}× less peak memory, with the same exact gradient.`);
+  if (fh && th) out.push(`- Truncation at T = ${hi} uses ${(fh.peakBytes / th.peakBytes).toFixed(1)}× less peak memory than full BPTT at ${(th.usPerToken / fh.usPerToken).toFixed(2)}× its time per token, but its gradient ignores dependencies longer than ${th.segment} steps (and it makes T/${th.segment} parameter updates per pass instead of one).`);
   return out.join('\n');
 }
 
