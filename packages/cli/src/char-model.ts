@@ -1,4 +1,4 @@
-import { fail, type Backend, type Rng, type Tensor } from '@rnnkit/tensor';
+import { fail, type Backend, type Rng, type StepTap, type Tensor } from '@rnnkit/tensor';
 import { gru, lstm, rnn, type GruParams, type LstmParams, type RnnParams } from '@rnnkit/cells';
 import { recurrent, type Recurrent, type RecurrentParams, type RecurrentStates } from '@rnnkit/bptt';
 import { embedding, linear, type EmbeddingParams, type LinearParams } from '@rnnkit/nn';
@@ -24,8 +24,19 @@ export interface CharModel {
   readonly config: CharModelConfig;
   readonly recurrent: Recurrent<CellParams, Record<string, Tensor>>;
   init(rng: Rng, backend: Backend): CharParams;
-  /** ids: i32 [T, B] → logits [T, B, V] and the final states (both yours). */
-  forward(params: CharParams, ids: Tensor, options?: { states?: CharStates; training?: boolean; rng?: Rng }): { logits: Tensor; states: CharStates };
+  /**
+   * ids: i32 [T, B] → logits [T, B, V] and the final states (both yours). With `keepInputs` the
+   * embedded inputs [T, B, E] come back too (diagnostics probe the first layer with them).
+   */
+  forward(params: CharParams, ids: Tensor, options?: ForwardOptions): { logits: Tensor; states: CharStates; inputs?: Tensor };
+}
+
+export interface ForwardOptions {
+  readonly states?: CharStates;
+  readonly training?: boolean;
+  readonly rng?: Rng;
+  readonly tap?: StepTap;
+  readonly keepInputs?: boolean;
 }
 
 /** Embedding → stack of recurrent layers → linear head over the vocabulary, at every step. */
@@ -52,10 +63,12 @@ export function charModel(config: CharModelConfig): CharModel {
       const { ys, states } = stack.run(params.recurrent, xs, {
         ...(options.states ? { initialStates: options.states } : {}),
         ...(options.training ? { training: true, rng: options.rng } : {}),
+        ...(options.tap ? { tap: options.tap } : {}),
       });
-      xs.dispose();
       const logits = head.apply(params.head, ys);
       ys.dispose();
+      if (options.keepInputs) return { logits, states, inputs: xs };
+      xs.dispose();
       return { logits, states };
     },
   };

@@ -15,6 +15,7 @@ const HELP = `rnnkit — train and run recurrent neural networks
   rnnkit sample <checkpoint>     generate text (--prime, --length, --temperature, --top-k)
   rnnkit forecast <checkpoint> <csv>   forecast the next values of a series
   rnnkit info <checkpoint>       what a checkpoint holds
+  rnnkit diagnose <checkpoint> [data]  gradient norms through time, Jacobians, gate saturation
   rnnkit <command> --help        the flags of a command
 `;
 
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/forecast.js')).forecastCommand(rest);
     case 'info':
       return (await import('./commands/info.js')).infoCommand(rest);
+    case 'diagnose':
+      return (await import('./commands/diagnose.js')).diagnoseCommand(rest);
     default:
       throw new CliError(`unknown command '${command}' (see rnnkit --help)`, 2);
   }

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CharVocab } from '@rnnkit/data';
+import { createDiagnostics, renderHtmlReport, standardProbes, toJson } from '@rnnkit/diagnostics';
 import { choiceFlag, durationFlag, numberFlag, parseFlags } from '../args.js';
 import { openBackend, type BackendName } from '../backends.js';
-import type { CellKind } from '../char-model.js';
+import type { CellKind, CharParams } from '../char-model.js';
 import { CliError } from '../cli-error.js';
 import { DEFAULT_CORPUS, readTextFile } from '../corpus.js';
 import { progressBar, formatSeconds } from '../progress.js';
@@ -41,6 +42,9 @@ export const TRAIN_HELP = `rnnkit train [file] — train a character-level langu
   --checkpoint-every N save a checkpoint every N steps (default 200)
   --sample-length N    length of the final sample (default 2000)
   --temperature T      temperature of the final sample (default 0.8)
+  --diagnose           attach the diagnostics probes (gradient norm by time step, Jacobian norms,
+                       gate saturation, clipping, NaN origin…) and write diagnostics.html/.json
+  --diagnose-every N   probe every N-th step (default 10)
 `;
 
 export async function trainCommand(argv: string[]): Promise<void> {
@@ -51,6 +55,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     epochs: { type: 'string' }, time: { type: 'string' }, backend: { type: 'string' }, seed: { type: 'string' },
     out: { type: 'string' }, resume: { type: 'boolean' }, 'sample-every': { type: 'string' }, 'eval-every': { type: 'string' },
     'checkpoint-every': { type: 'string' }, 'sample-length': { type: 'string' }, temperature: { type: 'string' }, help: { type: 'boolean' },
+    diagnose: { type: 'boolean' }, 'diagnose-every': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(TRAIN_HELP);
@@ -96,6 +101,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   process.stderr.write(`rnnkit train: ${file === DEFAULT_CORPUS ? 'Moby-Dick (bundled)' : file}, ${text.length} chars, vocabulary ${run.vocab.size}; ${config.cell} ${config.layers}×${config.hidden}, batch ${batch} × ${window} steps${carry ? ' (truncated BPTT, state carried)' : ''}; backend ${description}${values.resume ? `; resuming at step ${run.step}` : ''}\n`);
 
   const log = emptyLog();
+  const diag = values.diagnose
+    ? createDiagnostics(standardProbes({ rng: run.rng, model: run.model.recurrent, params: (p) => (p as CharParams).recurrent, maxNorm: clip, every: numberFlag('diagnose-every', values['diagnose-every'], 10, { integer: true, min: 1 }) }), { model: `${config.cell} ${config.layers}×${config.hidden}`, data: file === DEFAULT_CORPUS ? 'Moby-Dick (bundled)' : file })
+    : undefined;
   const progress = progressBar('train', 1000);
   const started = Date.now();
   let savedAt = -1;
@@ -111,7 +119,14 @@ export async function trainCommand(argv: string[]): Promise<void> {
     checkpointEvery: numberFlag('checkpoint-every', values['checkpoint-every'], 200, { integer: true, min: 1 }),
     tokensPerStep: batch * window,
     onCheckpoint: save,
+    ...(diag ? { diagnostics: diag } : {}),
   }, progress, log);
+  if (diag) {
+    writeAtomic(join(outDir, 'diagnostics.json'), toJson(diag.result()));
+    writeAtomic(join(outDir, 'diagnostics.html'), renderHtmlReport(diag.result(), { title: 'rnnkit train --diagnose' }));
+    diag.dispose();
+    process.stderr.write(`wrote ${join(outDir, 'diagnostics.html')} and diagnostics.json\n`);
+  }
   const last = log.train.at(-1);
   progress.finish({ step: String(run.step), loss: last ? last.loss.toFixed(3) : '-', 'tok/s': last ? last.tokensPerSecond.toFixed(0) : '-' });
   await save();

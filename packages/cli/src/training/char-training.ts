@@ -3,6 +3,7 @@ import { valueAndGradWithAux } from '@rnnkit/autograd';
 import { softmaxCrossEntropy } from '@rnnkit/nn';
 import { applyUpdates, disposeState, type Transform } from '@rnnkit/optim';
 import { CharVocab, tokenStream, type StreamWindow, type TokenStream } from '@rnnkit/data';
+import type { Diagnostics, ProbeSet } from '@rnnkit/diagnostics';
 import { charModel, type CharModel, type CharModelConfig, type CharParams, type CharStates } from '../char-model.js';
 import type { Progress } from '../progress.js';
 import { sampleText } from '../sampling.js';
@@ -59,7 +60,7 @@ function upload(backend: Backend, w: StreamWindow): { inputs: Tensor; targets: T
  * One training window: forward, loss, BPTT over the window, an optimiser update. With `carry`,
  * the final state seeds the next window (detached: no gradient crosses windows).
  */
-export async function trainStep(run: CharRun, backend: Backend, optimizer: Transform<unknown>, carry: boolean, dropout: boolean): Promise<number> {
+export async function trainStep(run: CharRun, backend: Backend, optimizer: Transform<unknown>, carry: boolean, dropout: boolean, diag?: Diagnostics<ProbeSet>): Promise<number> {
   const w = run.train.nextWindow();
   if (w.first && run.carried) {
     treeDispose(run.carried);
@@ -69,22 +70,31 @@ export async function trainStep(run: CharRun, backend: Backend, optimizer: Trans
   const start = carry ? run.carried : undefined;
   const dropoutRng = run.rng.fork(`dropout/${run.step}`);
   const { value, grads, aux } = valueAndGradWithAux((p: CharParams) => {
-    const { logits, states } = run.model.forward(p, inputs, { ...(start ? { states: start } : {}), training: dropout, rng: dropoutRng });
-    const loss = softmaxCrossEntropy(logits, targets);
-    logits.dispose();
-    return [loss, states] as const;
+    const out = run.model.forward(p, inputs, { ...(start ? { states: start } : {}), training: dropout, rng: dropoutRng, ...(diag ? { tap: diag.tap, keepInputs: true } : {}) });
+    const loss = softmaxCrossEntropy(out.logits, targets);
+    out.logits.dispose();
+    return [loss, { states: out.states, embedded: out.inputs }] as const;
   })(run.params);
   const [updates, next] = optimizer.update(grads, run.optState, run.params);
+  // Probes read the step before the old parameters are donated to the update.
+  if (diag) await diag.endStep({ loss: value, params: run.params, grads, updates, ...(aux.embedded ? { inputs: aux.embedded } : {}), ...clipNorm(next) });
   run.params = applyUpdates(run.params, updates, { donate: true });
   disposeState([run.optState, grads, inputs, targets]);
+  aux.embedded?.dispose();
   run.optState = next;
   if (run.carried) treeDispose(run.carried);
-  if (carry) run.carried = aux;
-  else treeDispose(aux);
+  if (carry) run.carried = aux.states;
+  else treeDispose(aux.states);
   run.step++;
   const loss = await value.item();
   value.dispose();
   return loss;
+}
+
+// The pre-clip global norm that clipByGlobalNorm keeps in its state (first in the chain).
+function clipNorm(state: unknown): { gradNorm?: Tensor } {
+  const first = Array.isArray(state) ? (state[0] as { norm?: unknown } | undefined) : undefined;
+  return first && typeof first === 'object' && first.norm ? { gradNorm: first.norm as Tensor } : {};
 }
 
 /** Mean loss over up to `windows` validation windows, from a zero state, without gradients. */
@@ -115,6 +125,7 @@ export interface LoopOptions {
   readonly checkpointEvery: number;
   readonly tokensPerStep: number;
   readonly onCheckpoint: () => Promise<void>;
+  readonly diagnostics?: Diagnostics<ProbeSet>;
 }
 
 /** Trains until `steps` windows are done or the deadline passes, logging to `log` and `progress`. */
@@ -124,7 +135,7 @@ export async function trainLoop(run: CharRun, backend: Backend, optimizer: Trans
   let recent = { tokens: 0, since: Date.now() };
   let tokPerSec = 0;
   while (run.step - first < options.steps && Date.now() < options.deadline) {
-    const loss = await trainStep(run, backend, optimizer, options.carry, options.dropout);
+    const loss = await trainStep(run, backend, optimizer, options.carry, options.dropout, options.diagnostics);
     recent.tokens += options.tokensPerStep;
     if (Date.now() - recent.since > 2000) {
       tokPerSec = (recent.tokens * 1000) / (Date.now() - recent.since);

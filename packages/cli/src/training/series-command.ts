@@ -67,7 +67,7 @@ export async function trainSeries(file: string, values: Record<string, string | 
   const outDir = resolve(str('out') ?? 'rnnkit-out');
   mkdirSync(outDir, { recursive: true });
   process.stderr.write(`rnnkit train: ${file}, ${series.rows} rows × ${F} column(s) (${series.columns.join(', ')}); ${config.cell} ${config.hidden}, windows of ${window}; backend ${description}\n`);
-  const log = emptyLog();
+  const log = emptyLog('mean squared error (standardised)');
   const progress = progressBar('train', steps);
   const step = valueAndGrad((p: SeriesParams, b: ReturnType<typeof uploadWindows>) => mse(model.predict(p, b.inputs), b.targets));
   for (let s = 0; s < steps && Date.now() < deadline; ) {

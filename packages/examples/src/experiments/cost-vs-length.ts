@@ -304,7 +304,7 @@ function conclusions(rows: readonly Row[]): string {
       const [a, b, c] = [at(mode, t0), at(mode, t1), at(mode, t2)];
       if (!a || !b || !c) continue;
       const [d1, d2] = [MiB(act(b) - act(a)), MiB(act(c) - act(b))];
-      const r = Math.abs(d1) < 0.05 ? '—' : `${(d2 / d1).toFixed(2)}×`;
+      const r = Math.abs(d1) < 0.5 ? '—' : `${(d2 / d1).toFixed(2)}×`;
       out.push(`| ${mode} | ${MiB(act(a)).toFixed(1)} / ${MiB(act(b)).toFixed(1)} / ${MiB(act(c)).toFixed(1)} | ${d1.toFixed(1)} | ${d2.toFixed(1)} | ${r} | ${(d2 / (t2 - t1)).toFixed(4)} |`);
     }
     out.push('');
