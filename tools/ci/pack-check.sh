@@ -24,16 +24,19 @@ pack() {
 }
 
 # scenario NAME "PKG..." SCRIPT [TS-FILE]: a fresh app with only those tarballs installed.
+# NET=online lets npm fetch third-party dependencies (never @rnnkit ones: those are all tarballs).
 scenario() {
   local name=$1 pkgs=$2 script=$3 ts=${4:-}
+  local mode=(--offline)
+  [ "${NET:-offline}" = online ] && mode=(--prefer-offline --omit=optional)
   local app="$WORK/app-$name" tgzs=()
   for p in $pkgs; do tgzs+=("$(tarball "$p")"); done
   mkdir -p "$app" && cd "$app"
   npm init -y >/dev/null
   npm pkg set type=module private=true
-  npm install --offline --no-audit --no-fund --no-package-lock "${tgzs[@]}" >/dev/null
+  npm install "${mode[@]}" --no-audit --no-fund --no-package-lock "${tgzs[@]}" >/dev/null
   cp "$SMOKE/$script" .
-  node "$script"
+  case "$script" in *.sh) bash "$script" ;; *) node "$script" ;; esac
   if [ -n "$ts" ]; then
     cp "$SMOKE/$ts" .
     sed "s/\"smoke.ts\"/\"$ts\"/" "$SMOKE/tsconfig.json" > tsconfig.json
@@ -42,8 +45,11 @@ scenario() {
   echo "pack-check: $name OK (installed: $pkgs)"
 }
 
-for p in tensor backend-cpu autograd cells nn bptt; do pack "$p"; done
+ALL="tensor backend-cpu backend-wasm backend-webgpu autograd cells nn bptt optim data io diagnostics interop cli"
+for p in $ALL; do pack "$p"; done
 echo "pack-check: packed $(ls "$WORK/tgz" | tr '\n' ' ')"
 
 scenario core "tensor backend-cpu autograd" smoke.mjs smoke.ts
 scenario recurrent "cells backend-cpu tensor autograd nn bptt" smoke-rnn.mjs smoke-rnn.ts
+# The CLI pulls protobufjs (interop) from the registry; `webgpu` (optional) is left out.
+NET=online scenario cli "$ALL" smoke-cli.sh
