@@ -1,6 +1,6 @@
 import {
   add, cast, concat, div, eq, expand, fail, gather, gt, isFloat, log, lt, matmul, mul, neg, permute, pow, reshape, scatterAdd,
-  sign, slice, sub, sum, where, zerosLike, type Equation, type Primitive, type Tensor,
+  sign, slice, split, sub, sum, where, zerosLike, type Equation, type Primitive, type Tensor,
 } from '@rnnkit/tensor';
 import { broadcastTo, padSlice, sumTo } from './internal/shape-grads.js';
 
@@ -182,6 +182,14 @@ export const rules: { [P in Primitive]: Rule<P> } = {
       if (ts.every((t) => !t)) return [null];
       return [concat(ins(e).map((x, i) => ts[i] ?? zerosLike(x)), e.attrs.axis)];
     },
+  },
+  split: {
+    // One concat of the pieces' cotangents (zeros where a piece got none), not a padded copy per piece.
+    vjp: (e, cts) => {
+      if (cts.every((g) => !g)) return [null];
+      return [concat(e.outputs.map((o, i) => cts[i] ?? zerosLike(o)), e.attrs.axis)];
+    },
+    jvp: (e, [dx]) => (dx ? split(dx, e.attrs.sizes, e.attrs.axis) : e.outputs.map(() => null)),
   },
   cast: {
     vjp: (e, [g]) => [g && isFloat(ins(e)[0]!.dtype) && isFloat(e.attrs.dtype) ? cast(g, ins(e)[0]!.dtype) : null],

@@ -58,7 +58,8 @@ export function resultLine(r: ResultInput): ResultLine {
     threads: r.threads,
     // The slowest batch gives the minimum rate, the fastest the maximum.
     tokens_per_s: { median: tps(med), min: tps(Math.max(...r.seconds)), max: tps(Math.min(...r.seconds)) },
-    gflops_median: round(r.flopsPerBatch / med / 1e9, 3),
+    // Significant digits, not decimals: tiny test workloads must not round to 0.
+    gflops_median: Number((r.flopsPerBatch / med / 1e9).toPrecision(4)),
     runs: r.seconds.length,
     peak_bytes: r.peakBytes,
     node: process.version,

@@ -1,5 +1,5 @@
 import {
-  concat, fail, fmtShape, gather, unscoped, narrow, reshape, scope, select, stack, tensor, where, zeros,
+  concat, fail, fmtShape, gather, narrow, reshape, scope, select, split, squeeze, stack, tensor, unscoped, where, zeros,
   type Cell, type CellState, type ParamTree, type StepResult, type Tensor,
 } from '@rnnkit/tensor';
 import { gradTap } from './grad-tap.js';
@@ -76,13 +76,16 @@ function maskedScan<P extends ParamTree, S extends CellState>(
     const inputs = projected ? cell.project!(params, xs) : xs;
     const mask = lengths ? maskFromLengths(backend, lengths, T, padding) : options.mask ? timeMajorMask(options.mask, T, B) : undefined;
     const step = stepOf(cell, params, projected);
+    // One split into steps (one concat in the backward), rather than a slice per step whose
+    // gradient would be padded back to [T, …] every time.
+    const rows = split(inputs, T, 0);
     let state = options.initialState ?? cell.zeroState(B, backend);
     const ys: Tensor[] = new Array<Tensor>(T);
     for (let k = 0; k < T; k++) {
       const t = options.reverse ? T - 1 - k : k;
       const prev = state;
       const next = scope(() => {
-        const res = tapGradients(options, t, step(prev, select(inputs, 0, t)));
+        const res = tapGradients(options, t, step(prev, squeeze(rows[t]!, 0)));
         if (!mask) return { state: observe(options, t, res.state, res.y, res.aux), y: ownOutput(res.y, res.state) };
         const m = select(mask, 0, t); // [B, 1]
         const kept = mapState(res.state, (s, name) => where(m, s, prev[name]!));
@@ -116,22 +119,21 @@ function packedScan<P extends ParamTree, S extends CellState>(
     const projected = Boolean(cell.project && cell.stepProjected);
     const inputs = projected ? cell.project!(params, packedX) : packedX;
     const step = stepOf(cell, params, projected);
+    const rows = split(inputs, active, 0); // the rows of each step, in processing order
     const orderIds = tensor(backend, Int32Array.from(order), [B], 'i32');
     let state = options.initialState ? mapState(options.initialState, (s) => gather(s, orderIds, 0)) : cell.zeroState(B, backend);
     const ys: Tensor[] = new Array<Tensor>(T);
-    let offset = 0;
     steps.forEach((t, k) => {
       const n = active[k]!;
       const prev = state;
       const next = scope(() => {
         if (n === 0) return { state: prev, y: zeros(backend, [B, cell.outputSize], cell.dtype) };
-        const res = tapGradients(options, t, step(mapState(prev, (s) => narrow(s, 0, 0, n)), narrow(inputs, 0, offset, n)));
+        const res = tapGradients(options, t, step(mapState(prev, (s) => narrow(s, 0, 0, n)), rows[k]!));
         const pad = (full: Tensor, part: Tensor) => (n === B ? part : concat([part, narrow(full, 0, n, B - n)], 0));
         const kept = mapState(res.state, (s, name) => pad(prev[name]!, s));
         const y = n === B ? ownOutput(res.y, res.state) : concat([res.y, zeros(backend, [B - n, cell.outputSize], cell.dtype)], 0);
         return { state: observe(options, t, kept, y, res.aux), y };
       });
-      offset += n;
       if (next.state !== prev && prev !== options.initialState) disposeState(prev);
       state = next.state;
       ys[t] = next.y;

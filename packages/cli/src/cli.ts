@@ -16,6 +16,10 @@ const HELP = `rnnkit — train and run recurrent neural networks
   rnnkit forecast <checkpoint> <csv>   forecast the next values of a series
   rnnkit info <checkpoint>       what a checkpoint holds
   rnnkit diagnose <checkpoint> [data]  gradient norms through time, Jacobians, gate saturation
+  rnnkit export <checkpoint> --to pytorch|onnx   write a model as a PyTorch state dict
+                                 (safetensors) or an ONNX model
+  rnnkit import <file> --from pytorch|tfjs|onnx  make an rnnkit checkpoint of a PyTorch,
+                                 tfjs or ONNX model (--vocab for sampling)
   rnnkit <command> --help        the flags of a command
 `;
 
@@ -41,6 +45,10 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/info.js')).infoCommand(rest);
     case 'diagnose':
       return (await import('./commands/diagnose.js')).diagnoseCommand(rest);
+    case 'export':
+      return (await import('./commands/export.js')).exportCommand(rest);
+    case 'import':
+      return (await import('./commands/import.js')).importCommand(rest);
     default:
       throw new CliError(`unknown command '${command}' (see rnnkit --help)`, 2);
   }

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { valueAndGrad } from '@rnnkit/autograd';
 import { scan } from '@rnnkit/bptt';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
+import { createWasmBackend } from '@rnnkit/backend-wasm';
 import { gru, lstm, rnn } from '@rnnkit/cells';
 import { adam, applyUpdates, chain, clipByGlobalNorm, disposeState } from '@rnnkit/optim';
 import {
@@ -48,13 +49,19 @@ const sweepLags = opt('sweep-lags', quick ? '20' : '50,100').split(',').filter(B
 const cellsWanted = opt('cells', 'rnn,lstm,gru').split(',');
 const noSweep = flag('no-sweep');
 const diagEvery = Number(opt('diag-every', String(Math.max(1, Math.round(steps / 10)))));
-const evalEvery = Number(opt('eval-every', String(Math.max(1, Math.round(steps / 20)))));
+const evalEvery = Number(opt('eval-every', String(Math.max(1, Math.round(steps / 30)))));
 const testSize = Number(opt('test-size', quick ? '256' : '1000'));
+/** Stop a run at the first evaluation whose test MSE is below the success threshold (on by default; `--no-early-stop` trains every step). */
+const earlyStop = !flag('no-early-stop');
+const backendName = opt('backend', 'wasm');
+const resume = flag('resume');
+const SUCCESS = 0.05;
 const root = resolve(import.meta.dirname, '../../..');
 const out = resolve(root, opt('out', quick ? 'docs/experiments/adding-problem/quick' : 'docs/experiments/adding-problem'));
 mkdirSync(out, { recursive: true });
 
-const be = createCpuBackend({ dtypes: ['f32'] });
+const be = backendName === 'cpu' ? createCpuBackend({ dtypes: ['f32'] }) : createWasmBackend({ dtypes: ['f32'] });
+const backendLabel = backendName === 'cpu' ? 'the reference CPU backend' : `the WebAssembly backend (@rnnkit/backend-wasm, SIMD: ${(be as ReturnType<typeof createWasmBackend>).simd})`;
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 // ---------- data ----------
@@ -122,7 +129,10 @@ interface Run {
   cell: string;
   T: number;
   seed: number;
+  /** Training steps actually taken (≤ the budget; fewer when early stopping hit the success threshold). */
   steps: number;
+  /** The first step at which the test MSE was below the threshold; null when it never was. */
+  solvedAt: number | null;
   seconds: number;
   finalTestMse: number;
   success: boolean;
@@ -166,8 +176,15 @@ async function runOne(v: Variant, T: number, seed: number, writeReport: boolean)
     { task: `adding problem, T = ${T}`, model: `${v.name}, H = ${H}`, optimiser: `Adam ${LR}, global clip ${CLIP}, B = ${B}`, seed },
   );
   const testCurve: [number, number][] = [];
+  let solvedAt: number | null = null;
+  let taken = 0;
   for (let i = 0; i < steps; i++) {
-    if (i % evalEvery === 0) testCurve.push([i, await evaluate()]);
+    if (i % evalEvery === 0) {
+      const mse = await evaluate();
+      testCurve.push([i, mse]);
+      if (mse < SUCCESS && solvedAt === null) solvedAt = i;
+      if (earlyStop && solvedAt !== null) break;
+    }
     const { xs, y } = addingBatch(dataRng, T, B);
     const tap = i % diagEvery === 0 ? diag.tap : undefined; // a tap selects the composite path: only on probed steps
     const { value, grads } = valueAndGrad((p: Model) => lossOf(cell, p, xs, y, tap))(params);
@@ -176,9 +193,28 @@ async function runOne(v: Variant, T: number, seed: number, writeReport: boolean)
     params = applyUpdates(params, updates, { donate: true });
     disposeState([state, grads, value, xs, y]);
     state = next;
+    taken = i + 1;
   }
-  const finalTestMse = await evaluate();
-  testCurve.push([steps, finalTestMse]);
+  const finalTestMse = solvedAt !== null && earlyStop ? testCurve[testCurve.length - 1]![1] : await evaluate();
+  if (!(solvedAt !== null && earlyStop)) {
+    testCurve.push([taken, finalTestMse]);
+    if (finalTestMse < SUCCESS) solvedAt = taken;
+  }
+  // One more probed forward/backward at the parameters the run ended with (no update): the
+  // gradient profile of the trained model, also for runs that stopped early between probed steps.
+  const fin = createDiagnostics({
+    grads: stateGradNormProbe(),
+    jacobian: jacobianProbe({ cell, params: (p) => (p as Model).cell, rng, rows: 4, iterations: 20, timeStride: Math.max(1, Math.round(T / 50)) }),
+    forget: forgetGateProbe(),
+  });
+  {
+    const { xs, y } = addingBatch(dataRng.fork('final-probe'), T, B);
+    const { value, grads } = valueAndGrad((p: Model) => lossOf(cell, p, xs, y, fin.tap))(params);
+    await fin.endStep({ loss: value, params, grads, inputs: xs });
+    disposeState([grads, value, xs, y]);
+  }
+  const finalProbes = fin.result().probes;
+  fin.dispose();
   const report = diag.result();
   diag.dispose();
   if (writeReport) {
@@ -192,18 +228,19 @@ async function runOne(v: Variant, T: number, seed: number, writeReport: boolean)
     cell: v.cellName,
     T,
     seed,
-    steps,
+    steps: taken,
+    solvedAt,
     seconds: (performance.now() - started) / 1000,
     finalTestMse,
-    success: finalTestMse < 0.05,
+    success: finalTestMse < SUCCESS,
     testCurve,
-    gradNorms: r.grads.steps.map((s) => {
+    gradNorms: [...r.grads.steps, ...finalProbes.grads.steps.map((s) => ({ ...s, step: taken }))].map((s) => {
       const t = s.tracks[0]!;
       const ref = t.norm[t.lossStep] ?? null;
       return { step: s.step, relative: t.norm.map((x) => (x === null || !ref ? null : x / ref)), verdict: t.fit?.verdict ?? null, logSlope: t.fit?.logSlopePerStep ?? null, horizon: t.horizon };
     }),
-    jacobian: r.jacobian.steps.map((s) => ({ step: s.step, geometricMean: s.tracks[0]!.geometricMean, sufficientForVanishing: s.tracks[0]!.condition.sufficientForVanishing })),
-    forgetTimescale: r.forget.steps.flatMap((s) => Object.values(s.tracks).map((t) => ({ step: s.step, gate: t.gate, mean: t.mean, timescale: t.timescale }))),
+    jacobian: [...r.jacobian.steps, ...finalProbes.jacobian.steps.map((s) => ({ ...s, step: taken }))].map((s) => ({ step: s.step, geometricMean: s.tracks[0]!.geometricMean, sufficientForVanishing: s.tracks[0]!.condition.sufficientForVanishing })),
+    forgetTimescale: [...r.forget.steps, ...finalProbes.forget.steps.map((s) => ({ ...s, step: taken }))].flatMap((s) => Object.values(s.tracks).map((t) => ({ step: s.step, gate: t.gate, mean: t.mean, timescale: t.timescale }))),
     saturation: r.gates.steps.map((s) => ({ step: s.step, gates: Object.fromEntries(Object.entries(s.tracks['0/forward'] ?? {}).map(([k, g]) => [k, g.saturated])) })),
     clippedFraction: r.clip.clippedFraction,
     nonFinite: r.nan.first ? `${r.nan.first.phase} ${r.nan.first.tensor} t=${r.nan.first.t ?? '-'} step ${r.nan.first.step}` : null,
@@ -211,17 +248,48 @@ async function runOne(v: Variant, T: number, seed: number, writeReport: boolean)
 }
 
 // ---------- outputs ----------
+function summariseMissing(missing: readonly { variant: string; T: number; seed: number }[]): string {
+  const groups = new Map<string, number[]>();
+  for (const m of missing) {
+    const k = `${m.variant} T=${m.T}`;
+    groups.set(k, [...(groups.get(k) ?? []), m.seed]);
+  }
+  return [...groups].map(([k, s]) => `${k} (seed ${s.join(', ')})`).join('; ');
+}
+
+function claimSummary(runs: readonly Run[]): string[] {
+  const out: string[] = [];
+  for (const c of ['rnn', 'lstm', 'gru']) {
+    const rs = runs.filter((r) => r.variant === c);
+    if (rs.length === 0) continue;
+    const Ts = [...new Set(rs.map((r) => r.T))].sort((a, b) => a - b);
+    out.push(
+      `- ${c}: ` +
+        Ts.map((T) => {
+          const at = rs.filter((r) => r.T === T);
+          return `T = ${T}: ${at.filter((r) => r.success).length}/${at.length} seeds`;
+        }).join('; '),
+    );
+  }
+  return out.length ? out : ['- no run of the main grid has finished yet.'];
+}
+
+let planned: { variant: string; T: number; seed: number }[] = [];
 const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toPrecision(d));
 
 function writeOutputs(runs: Run[], done: boolean): void {
-  const budget = { H, B, optimiser: `Adam(lr=${LR})`, clip: `global norm ${CLIP}`, steps, seeds, lags, sweepLags, testSize, successThreshold: 0.05, baselineMse: 2 / 12 };
+  const budget = {
+    H, B, optimiser: `Adam(lr=${LR})`, clip: `global norm ${CLIP}`, maxSteps: steps, earlyStop, evalEvery, diagEvery, seeds, lags, sweepLags, testSize,
+    successThreshold: SUCCESS, baselineMse: 2 / 12, backend: backendLabel,
+  };
+  const missing = planned.filter((p) => !runs.some((r) => r.variant === p.variant && r.T === p.T && r.seed === p.seed));
   writeFileSync(join(out, 'results.json'), JSON.stringify({ budget, quick, complete: done, runs }, null, 1));
   const variants = [...new Set(runs.map((r) => r.variant))];
   const Ts = [...new Set(runs.map((r) => r.T))].sort((a, b) => a - b);
   const cell = (v: string, T: number) => {
     const rs = runs.filter((r) => r.variant === v && r.T === T).sort((a, b) => a.seed - b.seed);
     if (rs.length === 0) return '';
-    return `${rs.filter((r) => r.success).length}/${rs.length} (${rs.map((r) => `${r.success ? '✓' : '✗'} ${fmt(r.finalTestMse, 2)}`).join(', ')})`;
+    return `${rs.filter((r) => r.success).length}/${rs.length} (${rs.map((r) => `s${r.seed} ${r.success ? '✓' : '✗'} ${fmt(r.finalTestMse, 2)}${r.success ? ` @${r.solvedAt}` : ''}`).join(', ')})`;
   };
   const diagRow = (v: string, T: number) => {
     const r = runs.find((x) => x.variant === v && x.T === T && x.seed === 0);
@@ -238,18 +306,40 @@ function writeOutputs(runs: Run[], done: boolean): void {
   lines.push(
     `Generated by \`packages/diagnostics/scripts/adding-problem.ts${quick ? ' --quick' : ''}\`${done ? '' : ' — **run still in progress or interrupted: partial results**'}.`,
     '',
-    `Budget, fixed up front and identical for every cell: H = ${H}, B = ${B}, Adam(lr = ${LR}), global-norm clip ${CLIP}, ${steps} steps for every run, ${seeds} seed(s), ` +
-      `PyTorch-default initialisation (U(−1/√H, 1/√H)), f32 on the reference CPU backend. Task: two channels (a value in [0, 1) and a marker); one marked step in each half; ` +
-      `the target is the sum of the two marked values, read from h_T by a linear head. Test set: ${testSize} fixed sequences per lag. ` +
-      'Success = test MSE < 0.05; always answering 1 scores 2/12 ≈ 0.167.',
+    `Budget, fixed up front and identical for every cell: H = ${H}, B = ${B}, Adam(lr = ${LR}), global-norm clip ${CLIP}, at most ${steps} training steps per run, ${seeds} seed(s), ` +
+      `PyTorch-default initialisation (U(−1/√H, 1/√H)) unless a sweep says otherwise, f32 on ${backendLabel}. Task: two channels (a value in [0, 1) and a marker); one marked step in each half; ` +
+      `the target is the sum of the two marked values, read from h_T by a linear head. Test set: ${testSize} fixed sequences per lag (the same for every cell and seed). ` +
+      `Success = test MSE < ${SUCCESS}; always answering 1 scores 2/12 ≈ 0.167.`,
     '',
-    '## Success per seed (final test MSE)',
+    earlyStop
+      ? `**Early stopping** (within the budget, not a change to it): the test MSE is measured before training step 0 and every ${evalEvery} steps; a run stops at the first ` +
+          `measurement below ${SUCCESS} and counts as a success at that step (\`@step\` in the table). A run that never gets there trains all ${steps} steps and is judged on the test MSE after the last one. ` +
+          'Runs that succeed therefore report the MSE at the moment they crossed the threshold, not after 3,000 steps.'
+      : `Every run trains all ${steps} steps; the test MSE is measured every ${evalEvery} steps and after the last one.`,
+    '',
+    `Diagnostics are attached on every ${diagEvery}-th training step only (step 0, ${diagEvery}, …): the tap selects the slower composite path.`,
+    '',
+    '## What ran',
+    '',
+    `${runs.length} of ${planned.length} planned runs finished${done ? '' : ' so far'}.` +
+      (missing.length === 0
+        ? ''
+        : ` Not run${done ? '' : ' (yet)'}: ${summariseMissing(missing)}.`),
+    '',
+    '## Against the seed\'s claim',
+    '',
+    'The claim: a plain tanh RNN fails to learn the adding problem at long lags while the gated cells (LSTM, GRU) succeed, because its gradient vanishes over time. ' +
+      'Mechanical summary of the main grid (PyTorch-default init, forget bias 0):',
+    '',
+    ...claimSummary(runs),
+    '',
+    '## Success per seed (test MSE; ✓ @step = first evaluation below the threshold)',
     '',
     `| model | ${Ts.map((T) => `T = ${T}`).join(' | ')} |`,
     `|---|${Ts.map(() => '---').join('|')}|`,
     ...variants.map((v) => `| ${v} | ${Ts.map((T) => cell(v, T)).join(' | ')} |`),
     '',
-    '## Diagnostics (seed 0; first probed step → last probed step)',
+    '## Diagnostics (seed 0; at initialisation (step 0) → end of the run (a probe at the final parameters))',
     '',
     'Verdict and log-slope per step of ‖∂L/∂s_t‖ going back from the loss; horizon = steps back until it falls below 1 % of its value at the loss; ' +
       'geometric mean over t of ‖∂s_t/∂s_{t−1}‖₂ (power iteration, 4 rows; below 1 is sufficient for vanishing, Pascanu et al. 2013); mean keep gate / timescale −1/ln f̄.',
@@ -260,15 +350,15 @@ function writeOutputs(runs: Run[], done: boolean): void {
     '',
     '## Charts',
     '',
-    ...Ts.map((T) => `- T = ${T}: [gradient norm by time step](grad-norm-by-time-T${T}.svg), [test MSE](test-mse-T${T}.svg)`),
+    ...Ts.map((T) => `- T = ${T}: [gradient norm by time step](grad-norm-by-time-T${T}.svg)${sweepLags.includes(T) && runs.some((r) => r.T === T && !main.some((v) => v.name === r.variant)) ? `, [sweeps](grad-norm-by-time-sweep-T${T}.svg)` : ''}, [test MSE](test-mse-T${T}.svg)`),
     ...(Ts.length ? [`- [‖∂L/∂s_t‖ over training, tanh RNN at T = ${Ts[Ts.length - 1]}](grad-heatmap-rnn-T${Ts[Ts.length - 1]}.svg)`] : []),
     '- HTML diagnostics reports (seed 0, longest lag): `reports/`',
     '',
   );
   writeFileSync(join(out, 'README.md'), lines.join('\n'));
   for (const T of Ts) {
-    const atT = runs.filter((r) => r.T === T && r.seed === 0);
-    const series: LineSeries[] = atT.flatMap((r, i) => {
+    const mainNames = new Set(main.map((v) => v.name));
+    const profile = (atT: Run[]): LineSeries[] => atT.flatMap((r, i) => {
       const first = r.gradNorms[0];
       const last = r.gradNorms[r.gradNorms.length - 1];
       const color = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'][i % 8];
@@ -277,10 +367,11 @@ function writeOutputs(runs: Run[], done: boolean): void {
         ...(last && last !== first ? [{ name: `${r.variant} @${last.step}`, color, dashed: true, points: last.relative.map((x, t) => [T - 1 - t, x] as const) }] : []),
       ];
     });
-    writeFileSync(
-      join(out, `grad-norm-by-time-T${T}.svg`),
-      lineChart(series, { title: `‖∂L/∂s_t‖ relative to the loss step, T = ${T} (solid: first probed step, dashed: last)`, xLabel: 'steps back from the loss', yLabel: '‖∂L/∂s_t‖ / ‖∂L/∂s_T‖', logY: true, width: 820, height: 360 }),
-    );
+    const chart = (atT: Run[], what: string) =>
+      lineChart(profile(atT), { title: `‖∂L/∂s_t‖ relative to the loss step, ${what}T = ${T}, seed 0 (solid: at init, dashed: end of run)`, xLabel: 'steps back from the loss', yLabel: '‖∂L/∂s_t‖ / ‖∂L/∂s_T‖', logY: true, width: 820, height: 360 });
+    const seed0 = runs.filter((r) => r.T === T && r.seed === 0);
+    if (seed0.some((r) => mainNames.has(r.variant))) writeFileSync(join(out, `grad-norm-by-time-T${T}.svg`), chart(seed0.filter((r) => mainNames.has(r.variant)), ''));
+    if (seed0.some((r) => !mainNames.has(r.variant))) writeFileSync(join(out, `grad-norm-by-time-sweep-T${T}.svg`), chart(seed0.filter((r) => !mainNames.has(r.variant)), 'sweeps, '));
     writeFileSync(
       join(out, `test-mse-T${T}.svg`),
       lineChart(
@@ -299,6 +390,12 @@ function writeOutputs(runs: Run[], done: boolean): void {
 }
 
 // ---------- main ----------
+// Priority order, so that a run cut short still answers the main question: every cell at every lag
+// with seed 0, then the other seeds, then the sweeps (seed by seed).
+const plan: [Variant, number, number][] = [];
+for (let seed = 0; seed < seeds; seed++) for (const T of lags) for (const v of main) plan.push([v, T, seed]);
+for (let seed = 0; seed < seeds; seed++) for (const T of sweepLags) for (const v of sweep) plan.push([v, T, seed]);
+planned = plan.map(([v, T, seed]) => ({ variant: v.name, T, seed }));
 if (flag('replot')) {
   // Redraw the table and charts from an earlier run's results.json (no training).
   const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; runs: Run[] };
@@ -307,15 +404,25 @@ if (flag('replot')) {
   process.exit(0);
 }
 const runs: Run[] = [];
-const plan: [Variant, number][] = [...lags.flatMap((T) => main.map((v) => [v, T] as [Variant, number])), ...sweepLags.flatMap((T) => sweep.map((v) => [v, T] as [Variant, number]))];
-log(`${plan.length * seeds} runs: lags ${lags.join(',')}, sweep lags ${sweepLags.join(',')}, ${steps} steps, ${seeds} seeds → ${out}`);
-for (const [v, T] of plan)
-  for (let seed = 0; seed < seeds; seed++) {
-    const r = await runOne(v, T, seed, seed === 0 && T === Math.max(...lags) && main.includes(v));
-    runs.push(r);
-    log(`${v.name} T=${T} seed=${seed}: test MSE ${r.finalTestMse.toFixed(4)} ${r.success ? 'success' : 'fail'} (${r.seconds.toFixed(0)} s; verdict ${r.gradNorms[0]?.verdict} → ${r.gradNorms[r.gradNorms.length - 1]?.verdict})`);
-    writeOutputs(runs, false);
+if (resume) {
+  // Keep the runs an earlier (interrupted) invocation with the same flags finished.
+  try {
+    const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Run[] };
+    runs.push(...saved.runs);
+  } catch {
+    /* nothing to resume */
   }
+}
+const done = (v: Variant, T: number, seed: number) => runs.some((r) => r.variant === v.name && r.T === T && r.seed === seed);
+log(`${plan.length} runs (${plan.filter(([v, T, s]) => done(v, T, s)).length} already done): lags ${lags.join(',')}, sweep lags ${sweepLags.join(',')}, ≤ ${steps} steps${earlyStop ? ' (early stop at test MSE < 0.05)' : ''}, ${seeds} seeds, ${backendLabel} → ${out}`);
+writeOutputs(runs, false);
+for (const [v, T, seed] of plan) {
+  if (done(v, T, seed)) continue;
+  const r = await runOne(v, T, seed, seed === 0 && T === Math.max(...lags) && main.includes(v));
+  runs.push(r);
+  log(`${v.name} T=${T} seed=${seed}: test MSE ${r.finalTestMse.toFixed(4)} ${r.success ? 'success' : 'fail'} after ${r.steps} steps (${r.seconds.toFixed(0)} s; verdict ${r.gradNorms[0]?.verdict} → ${r.gradNorms[r.gradNorms.length - 1]?.verdict})`);
+  writeOutputs(runs, false);
+}
 writeOutputs(runs, true);
 log(`done; live handles ${be.stats().liveHandles}`);
 void treeDispose;

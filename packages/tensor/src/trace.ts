@@ -17,6 +17,7 @@ export type PrimitiveAttrs = { [K in UnaryOp]: Record<string, never> } & { [K in
   expand: { shape: Shape };
   copy: Record<string, never>;
   concat: { axis: number };
+  split: { axis: number; sizes: readonly number[] };
   cast: { dtype: DType };
   gather: { axis: number };
   scatterAdd: { axis: number; shape: Shape };

@@ -2,7 +2,8 @@ import { fail, fmtShape } from '../errors.js';
 import { normAxis } from '../shape.js';
 import { emit } from '../internal/emit.js';
 import { sameBackend, type Tensor } from '../tensor.js';
-import { narrow, unsqueeze } from './view.js';
+import { unsqueeze } from './view.js';
+import { record } from '../trace.js';
 
 /** Joins tensors along an existing axis; every other axis must match. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
@@ -20,8 +21,12 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return emit('concat', xs, h, shape, first.dtype, { axis: a });
 }
 
-/** Splits along `axis` into pieces of the given sizes, or into `sections` equal pieces. Views. */
+/**
+ * Splits along `axis` into pieces of the given sizes, or into `sections` equal pieces. Views (no
+ * copy), recorded as one primitive, so the gradient is a single concat of the pieces' gradients.
+ */
 export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  x.view('split');
   const a = normAxis('split', axis, x.rank);
   const dim = x.shape[a]!;
   let list: number[];
@@ -29,13 +34,17 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
     if (sizes <= 0 || dim % sizes !== 0) fail(`split: axis ${axis} of ${fmtShape(x.shape)} (size ${dim}) does not split into ${sizes} equal parts.`);
     list = new Array<number>(sizes).fill(dim / sizes);
   } else list = [...sizes];
-  if (list.reduce((s, v) => s + v, 0) !== dim) fail(`split: sizes ${fmtShape(list)} do not add up to ${dim}, the size of axis ${axis} of ${fmtShape(x.shape)}.`);
+  if (list.some((n) => !Number.isInteger(n) || n < 0) || list.reduce((s, v) => s + v, 0) !== dim)
+    fail(`split: sizes ${fmtShape(list)} do not add up to ${dim}, the size of axis ${axis} of ${fmtShape(x.shape)}.`);
   let start = 0;
-  return list.map((n) => {
-    const piece = narrow(x, a, start, n);
+  const pieces = list.map((n) => {
+    const shape = x.shape.map((d, i) => (i === a ? n : d));
+    const piece = x.withLayout(shape, x.strides, x.offset + start * x.strides[a]!);
     start += n;
     return piece;
   });
+  record('split', [x], pieces, { axis: a, sizes: list });
+  return pieces;
 }
 
 /** Stacks same-shaped tensors along a new axis. */
