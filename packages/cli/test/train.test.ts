@@ -23,7 +23,7 @@ describe('rnnkit train', () => {
     expect(r.stderr).toMatch(/words: \d+(\.\d)? % of the \d+ alphabetic tokens/);
     for (const f of ['checkpoint.safetensors', 'sample.txt', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html).toMatch(/<svg[^>]*>[\s\S]*<polyline/);
+    expect(html).toMatch(/<svg[^>]*>[\s\S]*<path d="M/);
     expect(html).not.toMatch(/(src|href)="https?:/);
     const s = rnnkit(['sample', join(out, 'checkpoint.safetensors'), '--backend', 'cpu', '--length', '30', '--prime', 'Call me ']);
     expect(s.code).toBe(0);
