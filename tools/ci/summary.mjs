@@ -16,7 +16,7 @@ try {
   passed = r.numPassedTests ?? 0;
   failed = r.numFailedTests ?? 0;
   skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  if ((r.numFailedTestSuites ?? 0) > 0) why.push(`${r.numFailedTestSuites} test file(s) failed`);
+  if ((r.numFailedTestSuites ?? 0) > 0) why.push(`${r.numFailedTestSuites} test suite(s) failed`);
   if (r.success === false && failed === 0 && !why.length) why.push('vitest reported success: false');
 } catch (err) {
   why.push(`cannot read vitest report ${file}: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,10 +2,14 @@
 //            [--mode train,infer] [--scaling] [--scaling-only] [--scaling-t 100,1000,10000]
 //            [--scaling-bptt full,truncated,checkpointed] [--quick] [--max-seconds N] [--no-relaxed-simd]
 //            [--backend cpu,wasm-simd,wasm-relaxed,webgpu]   (which rnnkit backends)
+//            [--gemm | --gemm-only]   (the GEMM-only ceiling of the wasm backend for the same shapes)
 // One JSON line per result on stdout; progress and notes on stderr.
+// First: sets VK_ICD_FILENAMES (SwiftShader) where unset, before anything can create Dawn's GPU.
+import { vulkanIcdNote } from './env.js';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { brainRunner } from './brain.js';
+import { runGemm } from './gemm.js';
 import { runRow } from './harness.js';
 import { Progress, note } from './report.js';
 import { rnnkitBackends, rnnkitRunner } from './rnnkit.js';
@@ -40,6 +44,8 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
       'no-relaxed-simd': { type: 'boolean', default: false },
       backend: { type: 'string' },
+      gemm: { type: 'boolean', default: false },
+      'gemm-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -47,12 +53,19 @@ async function main(): Promise<void> {
     note('pnpm bench [--system rnnkit,tfjs-cpu,tfjs-wasm,tfjs-webgpu,brain.js] [--workload ids] [--mode train,infer]');
     note('           [--scaling | --scaling-only] [--scaling-t 100,1000,10000] [--scaling-bptt full,truncated,checkpointed]');
     note('           [--quick] [--max-seconds N] [--no-relaxed-simd] [--backend cpu,wasm-simd,wasm-relaxed,webgpu (rnnkit only)]');
+    note('           [--gemm | --gemm-only]  GEMM-only ceiling rows ("kind":"gemm" and "gemm-ceiling"; default workload lstm-h256)');
     note(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (default: ${H256_ROWS.join(', ')})`);
     return;
   }
   const systems = (list(values.system) ?? [...SYSTEMS]) as SystemArg[];
   for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system '${s}'; known: ${SYSTEMS.join(', ')}`);
   const workloads = (list(values.workload) ?? H256_ROWS).map(workloadById);
+  const gemmOnly = values['gemm-only'];
+  const gemm = values.gemm || gemmOnly;
+  const gemmWorkloads = (list(values.workload) ?? ['lstm-h256']).map(workloadById);
+  const gemmBackends = ['wasm-simd', 'wasm-relaxed'].filter(
+    (b) => (!list(values.backend) || list(values.backend)!.includes(b)) && !(b === 'wasm-relaxed' && values['no-relaxed-simd']),
+  );
   const modes = (list(values.mode) ?? ['train', 'infer']) as Mode[];
   for (const m of modes) if (m !== 'train' && m !== 'infer') throw new Error(`unknown mode '${String(m)}'; train or infer`);
   const maxSeconds = values['max-seconds'] ? Number(values['max-seconds']) : Infinity;
@@ -66,13 +79,22 @@ async function main(): Promise<void> {
   const backendFilter = list(values.backend);
   const rnnkitChoices = async () => (await rnnkitBackends()).filter((c) => !backendFilter || backendFilter.includes(c.name));
   if (values.quick) note('--quick: fewer batches and no minimum time; smoke runs only, not for publishing.');
+  if (vulkanIcdNote && !gemmOnly) note(`webgpu: ${vulkanIcdNote}`);
+
+  if (gemmOnly) {
+    const progress = new Progress(gemmBackends.length * gemmWorkloads.length);
+    runGemm({ workloads: gemmWorkloads, modes, backends: gemmBackends, ...gemmTiming(values.quick), progress });
+    progress.end();
+    return;
+  }
 
   const choices = systems.includes('rnnkit') || scaling ? await rnnkitChoices() : [];
   // The scaling rows are rnnkit's (its O(T) time and memory claim), on each CPU backend present.
   const scalingChoices = choices.filter((c) => c.name !== 'webgpu');
   const runners = systems.reduce((n, s) => n + (s === 'rnnkit' ? choices.length : 1), 0);
   const rows = scalingOnly ? 0 : runners * workloads.length * modes.length;
-  const progress = new Progress(rows + (scaling ? scalingChoices.length * scalingT.length * scalingBptt.length : 0));
+  const gemmRows = gemm ? gemmBackends.length * gemmWorkloads.length : 0;
+  const progress = new Progress(rows + gemmRows + (scaling ? scalingChoices.length * scalingT.length * scalingBptt.length : 0));
   const runAll = async (runner: SystemRunner) => {
     for (const w of workloads)
       for (const mode of modes) {
@@ -106,7 +128,13 @@ async function main(): Promise<void> {
       await runScaling(be, choice, { Ts: scalingT, kinds: scalingBptt, quick: values.quick, maxSeconds, progress });
     }
   }
+  if (gemm) runGemm({ workloads: gemmWorkloads, modes, backends: gemmBackends, ...gemmTiming(values.quick), progress });
   progress.end();
+}
+
+/** GEMM rows: the median of 3 repeats of ≥ 1 s each per shape (--quick: 1 of 0.05 s). */
+function gemmTiming(quick: boolean): { repeats: number; minSeconds: number } {
+  return quick ? { repeats: 1, minSeconds: 0.05 } : { repeats: 3, minSeconds: 1 };
 }
 
 main().catch((e: unknown) => {

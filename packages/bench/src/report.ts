@@ -20,6 +20,10 @@ export interface ResultLine {
   readonly T?: number;
   readonly bptt?: 'full' | 'truncated' | 'checkpointed';
   readonly us_per_token?: number;
+  /** WebGPU rows: compute dispatches per batch (mean over the timed batches). */
+  readonly dispatches_per_batch?: number;
+  /** WebGPU rows: dispatches per time step (a forward step in infer, a train step in train), from two sequence lengths. */
+  readonly dispatches_per_step?: number | null;
 }
 
 export interface ResultInput {
@@ -36,6 +40,7 @@ export interface ResultInput {
   readonly flopsPerBatch: number;
   readonly peakBytes: number | null;
   readonly scaling?: { readonly T: number; readonly bptt: 'full' | 'truncated' | 'checkpointed' };
+  readonly dispatches?: { readonly perBatch: number; readonly perStep: number | null };
 }
 
 const round = (x: number, digits: number): number => {
@@ -65,6 +70,7 @@ export function resultLine(r: ResultInput): ResultLine {
     node: process.version,
     adapter: r.adapter,
   };
+  if (r.dispatches) return { ...line, dispatches_per_batch: round(r.dispatches.perBatch, 1), dispatches_per_step: r.dispatches.perStep === null ? null : round(r.dispatches.perStep, 2) };
   if (!r.scaling) return line;
   return { ...line, T: r.scaling.T, bptt: r.scaling.bptt, us_per_token: round((med / r.tokensPerBatch) * 1e6, 3) };
 }

@@ -10,6 +10,7 @@ import { gru, lstm, rnn } from '@rnnkit/cells';
 import { linear, softmaxCrossEntropy, type LinearParams } from '@rnnkit/nn';
 import { adam, applyUpdates, disposeState } from '@rnnkit/optim';
 import { createRng, scope, tensor, type Backend, type Cell, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
+import { sharedGpu } from './gpu.js';
 import { note } from './report.js';
 import { INPUT_SEED, TARGET_SEED, randomNormal, randomTargets } from './seeded.js';
 import type { Prepared, SystemRunner } from './system.js';
@@ -106,7 +107,7 @@ export function prepareRnnkit(be: Backend, w: Pick<Workload, 'cell' | 'I' | 'H' 
   };
 }
 
-interface BackendChoice {
+export interface BackendChoice {
   readonly name: string;
   readonly create: () => Promise<Backend>;
   readonly threads: number;
@@ -118,28 +119,6 @@ type Factory = (options?: Record<string, unknown>) => Backend | Promise<Backend>
 function exported(mod: object, name: string): Factory | undefined {
   const f = (mod as Record<string, unknown>)[name];
   return typeof f === 'function' ? (f as Factory) : undefined;
-}
-
-/** navigator.gpu for Node via Dawn (the `webgpu` package); null when no adapter is found. */
-export async function nodeGpu(): Promise<{ gpu: GPU; adapter: GPUAdapter; description: string; software: boolean } | null> {
-  try {
-    const g = globalThis as { navigator?: { gpu?: GPU } };
-    if (!g.navigator?.gpu) {
-      const dawn = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: object };
-      Object.assign(globalThis, dawn.globals);
-      const gpu = dawn.create([]);
-      if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-      else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    }
-    const gpu = g.navigator!.gpu!;
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return null;
-    const description = describeAdapter(adapter);
-    return { gpu, adapter, description, software: description.endsWith('[software]') };
-  } catch (e) {
-    note(`webgpu: no adapter (${(e as Error).message.split('\n')[0]})`);
-    return null;
-  }
 }
 
 /**
@@ -161,21 +140,18 @@ export async function rnnkitBackends(): Promise<BackendChoice[]> {
         note(`rnnkit: the wasm backend with simd '${level}' is unavailable here (${(e as Error).message.split('\n')[0]}); skipping it.`);
       }
     }
-  // WebGPU: the package's Node entry (Dawn through the \`webgpu\` package) when it has one, else the main entry.
+  // WebGPU: the package's Node entry (Dawn through the `webgpu` package) when it has one, else the
+  // main entry; the adapter comes from the run's shared GPU (gpu.ts), the one tfjs-webgpu uses too.
   let webgpu: Factory | undefined;
-  let requestAdapter: (() => Promise<GPUAdapter | null>) | undefined;
   try {
     const spec = '@rnnkit/backend-webgpu/node';
-    const nodeEntry = (await import(spec)) as object;
-    webgpu = exported(nodeEntry, 'createWebGpuBackend');
-    const req = (nodeEntry as Record<string, unknown>).requestNodeAdapter;
-    if (typeof req === 'function') requestAdapter = req as () => Promise<GPUAdapter | null>;
+    webgpu = exported((await import(spec)) as object, 'createWebGpuBackend');
   } catch {
     webgpu = exported(webgpuPackage, 'createWebGpuBackend');
   }
   if (!webgpu) note('rnnkit: @rnnkit/backend-webgpu exports no createWebGpuBackend yet; skipping the webgpu backend.');
   else {
-    const found = requestAdapter ? await adapterFrom(requestAdapter) : await nodeGpu();
+    const found = await sharedGpu();
     if (!found) note('rnnkit: no WebGPU adapter; skipping the webgpu backend.');
     else {
       const factory = webgpu;
@@ -185,20 +161,8 @@ export async function rnnkitBackends(): Promise<BackendChoice[]> {
   return out;
 }
 
-async function adapterFrom(request: () => Promise<GPUAdapter | null>): Promise<{ adapter: GPUAdapter; description: string } | null> {
-  try {
-    const adapter = await request();
-    return adapter ? { adapter, description: describeAdapter(adapter) } : null;
-  } catch (e) {
-    note(`webgpu: no adapter (${(e as Error).message.split('\n')[0]})`);
-    return null;
-  }
-}
-
-function describeAdapter(adapter: GPUAdapter): string {
-  const info = adapter.info;
-  const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
-  return /swiftshader|llvmpipe|lavapipe|software/i.test(text) ? `${text} [software]` : text;
+function hasGpuStats(be: Backend): be is Backend & { gpuStats(): { dispatches: number } } {
+  return typeof (be as { gpuStats?: unknown }).gpuStats === 'function';
 }
 
 export function rnnkitRunner(choice: BackendChoice, be: Backend): SystemRunner {
@@ -210,5 +174,7 @@ export function rnnkitRunner(choice: BackendChoice, be: Backend): SystemRunner {
     adapter: choice.adapter,
     skip: (w) => (choice.adapter?.includes('[software]') && w.id !== 'lstm-h256-small' && w.id !== 'lstm-h256' ? 'software adapter: lstm-h256-small and lstm-h256 only' : null),
     prepare: (w, mode) => Promise.resolve(prepareRnnkit(be, w, mode)),
+    // WebGPU: the backend's own dispatch counter.
+    ...(hasGpuStats(be) ? { dispatchCount: () => be.gpuStats().dispatches } : {}),
   };
 }

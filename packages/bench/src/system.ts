@@ -23,6 +23,8 @@ export interface SystemRunner {
   /** A reason to skip the workload, or null to run it. */
   skip(w: Workload, mode: Mode): string | null;
   prepare(w: Workload, mode: Mode): Promise<Prepared>;
+  /** WebGPU: compute dispatches so far (a monotonic counter); absent elsewhere. */
+  dispatchCount?(): number;
   /** Frees what the system holds once all its rows are done. */
   close?(): void | Promise<void>;
 }

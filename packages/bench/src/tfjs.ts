@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
 import { note } from './report.js';
-import { nodeGpu } from './rnnkit.js';
+import { gpuDispatchCount, sharedGpu } from './gpu.js';
 import { INPUT_SEED, TARGET_SEED, randomNormal, randomTargets } from './seeded.js';
 import type { Prepared, SystemRunner } from './system.js';
 import type { Mode, Workload } from './workloads.js';
@@ -94,7 +94,8 @@ export async function tfjsRunner(backend: TfjsBackend): Promise<SystemRunner | n
     threads = wasm.getThreadsCount();
     note(`tfjs-wasm: threads ${threads}, SIMD ${String(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'))}`);
   } else if (backend === 'webgpu') {
-    const gpu = await nodeGpu();
+    // navigator.gpu is the run's shared Dawn GPU (gpu.ts), the one rnnkit's webgpu backend uses.
+    const gpu = await sharedGpu();
     if (!gpu) return (note('tfjs-webgpu: no WebGPU adapter; skipping.'), null);
     adapter = gpu.description;
     await import('@tensorflow/tfjs-backend-webgpu');
@@ -117,5 +118,7 @@ export async function tfjsRunner(backend: TfjsBackend): Promise<SystemRunner | n
       await tf.setBackend(backend);
       return prepareTfjs(tf, w, mode);
     },
+    // WebGPU: tfjs has no dispatch counter; gpu.ts counts dispatchWorkgroups calls on the shared GPU.
+    ...(backend === 'webgpu' ? { dispatchCount: gpuDispatchCount } : {}),
   };
 }

@@ -77,7 +77,7 @@ describe('HTML report in headless Chromium (playwright-core)', () => {
       expect(box!.width, `${label}: width`).toBeGreaterThan(0);
       expect(box!.height, `${label}: height`).toBeGreaterThan(0);
       const marks = await svg.evaluate((el) => {
-        const drawn = Array.from(el.querySelectorAll('path, polyline, line, rect, circle')) as SVGGraphicsElement[];
+        const drawn = Array.from(el.querySelectorAll<SVGGraphicsElement>('path, polyline, line, rect, circle'));
         return drawn.filter((d) => {
           const b = d.getBBox();
           return b.width > 0 || b.height > 0;
