@@ -45,9 +45,16 @@ export function buildTfModel(tf: Tf, w: Pick<Workload, 'cell' | 'I' | 'H' | 'T' 
   return model;
 }
 
-function prepareTfjs(tf: Tf, w: Workload, mode: Mode): Prepared {
+async function prepareTfjs(tf: Tf, w: Workload, mode: Mode, backend: TfjsBackend): Promise<Prepared> {
   const { B, T, I, V } = w;
+  // The recurrent kernel's orthogonal initialiser runs a QR as hundreds of small ops; on a software
+  // WebGPU adapter that alone took over 8 minutes for lstm-h256-small. So on webgpu the model is
+  // constructed (same initialisers, same seeds' worth of randomness) on tfjs's cpu backend, and its
+  // variables move to webgpu when the first batch (a warm-up) uses them: model construction is
+  // outside the timed batches either way.
+  if (backend === 'webgpu') await tf.setBackend('cpu');
   const model = buildTfModel(tf, w);
+  if (backend === 'webgpu') await tf.setBackend('webgpu');
   const x = tf.tensor3d(randomNormal(B * T * I, INPUT_SEED), [B, T, I]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor2d(randomTargets(B * T, V, TARGET_SEED), [B, T], 'int32'), V).toFloat());
   let calls = 0;
@@ -116,7 +123,7 @@ export async function tfjsRunner(backend: TfjsBackend): Promise<SystemRunner | n
     skip: (w) => (software && w.id !== 'lstm-h256-small' && w.id !== 'lstm-h256' ? 'software adapter: lstm-h256-small and lstm-h256 only' : null),
     prepare: async (w, mode) => {
       await tf.setBackend(backend);
-      return prepareTfjs(tf, w, mode);
+      return prepareTfjs(tf, w, mode, backend);
     },
     // WebGPU: tfjs has no dispatch counter; gpu.ts counts dispatchWorkgroups calls on the shared GPU.
     ...(backend === 'webgpu' ? { dispatchCount: gpuDispatchCount } : {}),
