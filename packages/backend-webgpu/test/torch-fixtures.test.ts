@@ -5,98 +5,29 @@
 // f32 numbers, and with PyTorch's own f32 results. (2) scan on WebGPU against scan on the CPU
 // backend (f64) for rnn tanh/relu, lstm and gru in both modes, with variable lengths, reverse,
 // packed and composite, since the fixtures have no lengths case for rnn relu or the reset-before GRU.
-import { readFileSync } from 'node:fs';
 import { valueAndGradWithAux } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { recurrent, scan, type ScanOptions } from '@rnnkit/bptt';
 import { gru, lstm, rnn } from '@rnnkit/cells';
 import { add, createRng, mul, sum, tensor, treeDispose, treeMap, type Backend, type Cell, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
-import { expectClose } from '@rnnkit/testing';
+import {
+  expectClose, expectNamedClose, fixtureRow, fixtureRows, fixtureTensor, loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS,
+  rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam, torchRnnParams, torchStateOrder, type RnnFixtureBase, type RnnFixtureEntry,
+  type RnnFixtureInputs, type RnnFixturePath, type RnnSequenceFixture, type RnnTbpttFixture,
+} from '@rnnkit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi, type TestContext } from 'vitest';
 import type { WebGpuBackend } from '../src/index.js';
 import { gpuBackend } from './gpu.js';
 
-interface ArrayFixture {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
 type FloatDType = 'f32' | 'f64';
 
-interface CaseBase {
-  readonly name: string;
-  readonly dtype: FloatDType;
-  readonly cell: { readonly activation?: 'tanh' | 'relu'; readonly projSize?: number; readonly resetAfter?: boolean };
-  readonly T: number;
-  readonly B: number;
-  readonly I: number;
-  readonly H: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  readonly params: Record<string, ArrayFixture>;
-  readonly x: ArrayFixture;
-  readonly h0: ArrayFixture;
-  readonly c0?: ArrayFixture;
-}
-
-interface SequenceCase extends CaseBase {
-  readonly kind: 'rnn' | 'lstm' | 'gru';
-  readonly lengths?: number[];
-  readonly wOut: ArrayFixture;
-  readonly wH: ArrayFixture;
-  readonly wC?: ArrayFixture;
-  readonly out: ArrayFixture;
-  readonly hT: ArrayFixture;
-  readonly cT?: ArrayFixture;
-  readonly grads: Record<string, ArrayFixture>;
-}
-
-interface WindowFixture {
-  readonly start: number;
-  readonly wOut: ArrayFixture;
-  readonly out: ArrayFixture;
-  readonly hT: ArrayFixture;
-  readonly cT: ArrayFixture;
-  readonly grads: Record<string, ArrayFixture>;
-}
-
-interface TbpttCase extends CaseBase {
-  readonly kind: 'tbptt';
-  readonly window: number;
-  readonly windows: WindowFixture[];
-  readonly hT: ArrayFixture;
-  readonly cT: ArrayFixture;
-}
-
-type CaseFixture = SequenceCase | TbpttCase;
-
-const FIXTURE_URL = new URL('../../bptt/test/fixtures/rnn.json', import.meta.url);
-
-// A missing or empty file fails the whole file (it is never skipped).
-function loadCases(): CaseFixture[] {
-  let text: string;
-  try {
-    text = readFileSync(FIXTURE_URL, 'utf8');
-  } catch (e) {
-    throw new Error(`rnn fixtures: cannot read ${FIXTURE_URL.pathname}; generate it with \`python3 tools/fixtures/rnn.py\`.`, { cause: e });
-  }
-  const cases = (JSON.parse(text) as { cases?: CaseFixture[] }).cases;
-  if (!Array.isArray(cases) || cases.length === 0) throw new Error(`rnn fixtures: ${FIXTURE_URL.pathname} holds no cases.`);
-  return cases;
-}
-
 // The f32 cases: their numbers are f32 values, so the f64 reference sees exactly what the GPU sees.
-const cases = loadCases().filter((c) => c.dtype === 'f32');
-const sequenceCases = cases.filter((c): c is SequenceCase => c.kind !== 'tbptt');
-const tbpttCases = cases.filter((c): c is TbpttCase => c.kind === 'tbptt');
+// A missing or empty file fails the whole file (it is never skipped).
+const cases = loadRnnFixtures(new URL('../../bptt/test/fixtures/rnn.json', import.meta.url)).filter((c) => c.dtype === 'f32');
+const sequenceCases = cases.filter((c): c is RnnSequenceFixture => c.kind !== 'tbptt');
+const tbpttCases = cases.filter((c): c is RnnTbpttFixture => c.kind === 'tbptt');
 
-/** Entry k = layer·D + d of a [L·D, B, S] PyTorch state tensor, as [B, S]. */
-function stateSlice(a: ArrayFixture, k: number): ArrayFixture {
-  const [, B, S] = a.shape as [number, number, number];
-  return { shape: [B, S], data: a.data.slice(k * B * S, (k + 1) * B * S) };
-}
-
-function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputSize: number, dtype: FloatDType): Cell {
+function makeCell(c: RnnFixtureBase & { kind: RnnSequenceFixture['kind'] | 'tbptt' }, inputSize: number, dtype: FloatDType): Cell {
   const common = { inputSize, hiddenSize: c.H, dtype };
   switch (c.kind) {
     case 'rnn':
@@ -109,42 +40,13 @@ function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputS
   }
 }
 
-const PARAM_NAME = /^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$/;
-
-type Layers = { forward: Record<string, Tensor>; reverse?: Record<string, Tensor> }[];
-
-function loadParams(be: Backend, c: CaseBase, dtype: FloatDType): { layers: Layers } {
-  const layers: Layers = Array.from({ length: c.numLayers }, () => (c.bidirectional ? { forward: {}, reverse: {} } : { forward: {} }));
-  for (const [name, a] of Object.entries(c.params)) {
-    const m = PARAM_NAME.exec(name);
-    if (!m) throw new Error(`rnn fixtures: unexpected parameter name '${name}' in '${c.name}'.`);
-    const layer = layers[Number(m[2])]!;
-    (m[3] ? layer.reverse! : layer.forward)[m[1]!] = tensor(be, a.data, a.shape, dtype);
-  }
-  return { layers };
-}
-
-function paramOf(p: { layers: Layers }, name: string): Tensor {
-  const m = PARAM_NAME.exec(name)!;
-  return (m[3] ? p.layers[Number(m[2])]!.reverse! : p.layers[Number(m[2])]!.forward)[m[1]!]!;
-}
-
-type Inputs = { params: { layers: Layers }; x: Tensor; h0: Tensor[]; c0?: Tensor[] };
 type States = readonly { readonly forward: CellState; readonly reverse?: CellState }[];
-type Entry = 'scan' | 'recurrent';
-type Path = 'composite' | 'default' | 'packed';
 
-const PATH_OPTIONS: Record<Path, ScanOptions> = { composite: { fused: false }, default: {}, packed: { packed: true } };
-
-function orderStates(states: States, key: 'h' | 'c'): Tensor[] {
-  return states.flatMap((s) => [s.forward[key]!, ...(s.reverse ? [s.reverse[key]!] : [])]);
-}
-
-function runner(c: SequenceCase, entry: Entry, path: Path, dtype: FloatDType): (d: Inputs) => { ys: Tensor; states: States } {
+function runner(c: RnnSequenceFixture, entry: RnnFixtureEntry, path: RnnFixturePath, dtype: FloatDType): (d: RnnFixtureInputs) => { ys: Tensor; states: States } {
   const D = c.bidirectional ? 2 : 1;
   const isLstm = c.kind === 'lstm';
-  const opts = { ...PATH_OPTIONS[path], ...(c.lengths ? { lengths: c.lengths } : {}) };
-  const initial = (d: Inputs, k: number): CellState => (isLstm ? { h: d.h0[k]!, c: d.c0![k]! } : { h: d.h0[k]! });
+  const opts = { ...RNN_FIXTURE_PATH_OPTIONS[path], ...(c.lengths ? { lengths: c.lengths } : {}) };
+  const initial = (d: RnnFixtureInputs, k: number): CellState => (isLstm ? { h: d.h0[k]!, c: d.c0![k]! } : { h: d.h0[k]! });
   if (entry === 'scan') {
     const cell = makeCell(c, c.I, dtype);
     return (d) => {
@@ -161,66 +63,45 @@ function runner(c: SequenceCase, entry: Entry, path: Path, dtype: FloatDType): (
   };
 }
 
-function runs(c: SequenceCase): [Entry, Path][] {
-  const entries: Entry[] = c.numLayers === 1 && !c.bidirectional ? ['scan', 'recurrent'] : ['recurrent'];
-  const paths: Path[] = c.lengths ? ['composite', 'default', 'packed'] : ['composite', 'default'];
-  return entries.flatMap((e) => paths.map((p) => [e, p] as [Entry, Path]));
-}
-
 const readAll = async (ts: readonly Tensor[]): Promise<number[]> => (await Promise.all(ts.map(async (t) => Array.from(await t.read())))).flat();
 
 /** Every output and gradient of one fixture case on `be` in `dtype`, by name, as host numbers (in PyTorch's layouts). */
-async function runSequenceCase(be: Backend, dtype: FloatDType, c: SequenceCase, entry: Entry, path: Path): Promise<Record<string, number[]>> {
+async function runSequenceCase(be: Backend, dtype: FloatDType, c: RnnSequenceFixture, entry: RnnFixtureEntry, path: RnnFixturePath): Promise<Record<string, number[]>> {
   const isLstm = c.kind === 'lstm';
-  const K = c.numLayers * (c.bidirectional ? 2 : 1);
-  const ks = Array.from({ length: K }, (_, k) => k);
-  const up = (a: ArrayFixture) => tensor(be, a.data, a.shape, dtype);
-  const inputs: Inputs = {
-    params: loadParams(be, c, dtype),
-    x: up(c.x),
-    h0: ks.map((k) => up(stateSlice(c.h0, k))),
-    ...(isLstm ? { c0: ks.map((k) => up(stateSlice(c.c0!, k))) } : {}),
-  };
-  const wOut = up(c.wOut);
-  const wH = ks.map((k) => up(stateSlice(c.wH, k)));
-  const wC = isLstm ? ks.map((k) => up(stateSlice(c.wC!, k))) : [];
+  const { inputs, weights } = rnnFixtureInputs(be, c, dtype);
   const run = runner(c, entry, path, dtype);
-  const { value, grads, aux } = valueAndGradWithAux((d: Inputs) => {
+  const { value, grads, aux } = valueAndGradWithAux((d: RnnFixtureInputs) => {
     const res = run(d);
-    let loss = sum(mul(res.ys, wOut));
-    orderStates(res.states, 'h').forEach((h, k) => (loss = add(loss, sum(mul(h, wH[k]!)))));
-    if (isLstm) orderStates(res.states, 'c').forEach((s, k) => (loss = add(loss, sum(mul(s, wC[k]!)))));
+    const loss = rnnFixtureLoss(weights, res.ys, torchStateOrder(res.states, 'h'), isLstm ? torchStateOrder(res.states, 'c') : []);
     return [loss, res] as const;
   })(inputs);
   try {
     const out: Record<string, number[]> = {
       out: await readAll([aux.ys]),
-      hT: await readAll(orderStates(aux.states, 'h')),
-      ...(isLstm ? { cT: await readAll(orderStates(aux.states, 'c')) } : {}),
+      hT: await readAll(torchStateOrder(aux.states, 'h')),
+      ...(isLstm ? { cT: await readAll(torchStateOrder(aux.states, 'c')) } : {}),
       x: await readAll([grads.x]),
       h0: await readAll(grads.h0),
       ...(isLstm ? { c0: await readAll(grads.c0!) } : {}),
     };
-    for (const name of Object.keys(c.params)) out[name] = await readAll([paramOf(grads.params, name)]);
+    for (const name of Object.keys(c.params)) out[name] = await readAll([torchRnnParam(grads.params, name)]);
     expect([...aux.ys.shape], 'out shape').toEqual(c.out.shape);
     expect(aux.ys.dtype).toBe(dtype);
     return out;
   } finally {
-    treeDispose([value, grads, aux.ys, aux.states, inputs, wOut, wH, wC]);
+    treeDispose([value, grads, aux.ys, aux.states, inputs, weights]);
   }
 }
 
 /** The fixture's expected values under the same names (out, hT, cT, then gradients). */
-function fixtureValues(c: SequenceCase): Record<string, number[]> {
+function fixtureValues(c: RnnSequenceFixture): Record<string, number[]> {
   const want: Record<string, number[]> = { out: c.out.data, hT: c.hT.data, ...(c.cT ? { cT: c.cT.data } : {}) };
   for (const [name, g] of Object.entries(c.grads)) want[name] = g.data;
   return want;
 }
 
-function compare(got: Record<string, number[]>, want: Record<string, number[]>, label: string): void {
-  expect(Object.keys(got).sort(), `${label}: the same results`).toEqual(Object.keys(want).sort());
-  for (const [k, v] of Object.entries(want)) expectClose(got[k]!, v, 'f32', `${label}: ${['out', 'hT', 'cT'].includes(k) ? k : `d/d${k}`}`);
-}
+const resultName = (k: string): string => (['out', 'hT', 'cT'].includes(k) ? k : `d/d${k}`);
+const compare = (got: Record<string, number[]>, want: Record<string, number[]>, label: string): void => expectNamedClose(got, want, 'f32', label, resultName);
 
 describe('the recurrent core on WebGPU matches PyTorch and the f64 reference (tools/fixtures/rnn.py, f32)', () => {
   let gpu: WebGpuBackend | null = null;
@@ -238,14 +119,10 @@ describe('the recurrent core on WebGPU matches PyTorch and the f64 reference (to
 
   it('has every f32 case: every cell, both GRU modes, variable lengths, stacks, bidirectional, truncated BPTT', () => {
     const names = new Set(cases.map((c) => c.name));
-    for (const n of [
-      'rnn tanh', 'rnn relu', 'lstm', 'lstm projSize 2', 'gru reset-after', 'gru reset-before', 'lstm 2 layers', 'gru bidirectional concat',
-      'lstm packed unsorted lengths', 'gru packed unsorted lengths', 'rnn tanh packed unsorted lengths', 'lstm bidirectional packed unsorted lengths',
-      'lstm 200 steps', 'lstm truncated bptt T 12 k 4',
-    ]) expect(names).toContain(n);
+    for (const n of RNN_FIXTURE_NAMES) expect(names).toContain(n);
   });
 
-  const table = sequenceCases.flatMap((c) => runs(c).map(([entry, path]) => [`${c.name} (${entry}, ${path})`, c, entry, path] as const));
+  const table = sequenceCases.flatMap((c) => rnnFixtureRuns(c).map(([entry, path]) => [`${c.name} (${entry}, ${path})`, c, entry, path] as const));
 
   it.for(table)('%s: outputs, final states and every gradient', async ([, c, entry, path], ctx) => {
     const be = need(ctx);
@@ -266,19 +143,19 @@ describe('the recurrent core on WebGPU matches PyTorch and the f64 reference (to
     const be = need(ctx);
     const run = async (b: Backend, dtype: FloatDType) => {
       const before = b.stats().liveHandles;
-      const { B, I, T } = c;
+      const { I, T } = c;
       const cell = makeCell(c, I, dtype);
-      const params = loadParams(b, c, dtype).layers[0]!.forward;
-      let state = { h: tensor(b, stateSlice(c.h0, 0).data, [B, c.H], dtype), c: tensor(b, stateSlice(c.c0!, 0).data, [B, c.H], dtype) };
+      const params = torchRnnParams(b, c, dtype).layers[0]!.forward;
+      let state = { h: fixtureTensor(b, fixtureRow(c.h0, 0), dtype), c: fixtureTensor(b, fixtureRow(c.c0!, 0), dtype) };
       const windows: Record<string, number[]>[] = [];
       try {
         for (const win of c.windows) {
           const steps = Math.min(c.window, T - win.start);
-          const xw = tensor(b, c.x.data.slice(win.start * B * I, (win.start + steps) * B * I), [steps, B, I], dtype);
-          const wOut = tensor(b, win.wOut.data, win.wOut.shape, dtype);
+          const xw = fixtureTensor(b, fixtureRows(c.x, win.start, win.start + steps), dtype);
+          const wOut = fixtureTensor(b, win.wOut, dtype);
           type WindowInputs = { params: Record<string, Tensor>; x: Tensor; h0: Tensor; c0: Tensor };
           const { value, grads, aux } = valueAndGradWithAux((d: WindowInputs) => {
-            const res = scan(cell, d.params as ParamTree, d.x, { ...PATH_OPTIONS[path], initialState: { h: d.h0, c: d.c0 } });
+            const res = scan(cell, d.params as ParamTree, d.x, { ...RNN_FIXTURE_PATH_OPTIONS[path], initialState: { h: d.h0, c: d.c0 } });
             return [sum(mul(res.ys, wOut)), res] as const;
           })({ params, x: xw, h0: state.h, c0: state.c });
           try {

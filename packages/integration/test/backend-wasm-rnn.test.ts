@@ -3,108 +3,28 @@
 // packed paths, f32 and f64, for the WebAssembly build and the JS fallback; (2) scan on backend-wasm
 // against scan on the reference backend for rnn (tanh, relu), lstm and gru (both modes), f32, with
 // lengths, reverse, packed and every gradient.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { add, mul, sum, tensor, treeDispose, type Backend, type Cell, type CellState, type DType, type ParamTree, type Tensor } from '@rnnkit/tensor';
+import { add, mul, sum, tensor, treeDispose, type Backend, type Cell, type CellState, type ParamTree, type Tensor } from '@rnnkit/tensor';
 import { valueAndGradWithAux } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { createWasmBackend, type WasmBackend } from '@rnnkit/backend-wasm';
 import { createRng, treeMap } from '@rnnkit/tensor';
 import { gru, lstm, rnn } from '@rnnkit/cells';
-import { expectClose } from '@rnnkit/testing';
+import {
+  expectClose, expectFixtureClose, loadRnnFixtures, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam,
+  torchStateOrder, type RnnFixtureBase, type RnnFixtureEntry, type RnnFixtureInputs, type RnnFixturePath, type RnnSequenceFixture, type RnnTbpttFixture,
+} from '@rnnkit/testing';
 import { recurrent, scan, type ScanOptions } from '@rnnkit/bptt';
-
-interface ArrayFixture {
-  readonly shape: number[];
-  readonly data: number[];
-}
 
 type FloatDType = 'f32' | 'f64';
 
-interface CellFixture {
-  readonly activation?: 'tanh' | 'relu';
-  readonly projSize?: number;
-  readonly resetAfter?: boolean;
-}
-
-interface CaseBase {
-  readonly name: string;
-  readonly dtype: FloatDType;
-  readonly cell: CellFixture;
-  readonly T: number;
-  readonly B: number;
-  readonly I: number;
-  readonly H: number;
-  readonly numLayers: number;
-  readonly bidirectional: boolean;
-  /** PyTorch names: weight_ih_l{k}[_reverse], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, weight_hr_l{k}. */
-  readonly params: Record<string, ArrayFixture>;
-  readonly x: ArrayFixture;
-  /** [layers·directions, B, ·], PyTorch's layout. */
-  readonly h0: ArrayFixture;
-  readonly c0?: ArrayFixture;
-}
-
-interface SequenceCase extends CaseBase {
-  readonly kind: 'rnn' | 'lstm' | 'gru';
-  readonly lengths?: number[];
-  readonly wOut: ArrayFixture;
-  readonly wH: ArrayFixture;
-  readonly wC?: ArrayFixture;
-  readonly out: ArrayFixture;
-  readonly hT: ArrayFixture;
-  readonly cT?: ArrayFixture;
-  readonly grads: Record<string, ArrayFixture>;
-}
-
-interface WindowFixture {
-  readonly start: number;
-  readonly wOut: ArrayFixture;
-  readonly out: ArrayFixture;
-  readonly hT: ArrayFixture;
-  readonly cT: ArrayFixture;
-  readonly grads: Record<string, ArrayFixture>;
-}
-
-interface TbpttCase extends CaseBase {
-  readonly kind: 'tbptt';
-  readonly window: number;
-  readonly windows: WindowFixture[];
-  readonly hT: ArrayFixture;
-  readonly cT: ArrayFixture;
-}
-
-type CaseFixture = SequenceCase | TbpttCase;
-
 // The recurrent core's PyTorch fixtures, owned by @rnnkit/bptt (read, not imported).
-const FIXTURE_URL = new URL('../../bptt/test/fixtures/rnn.json', import.meta.url);
-
 // A missing or empty file fails the whole file (it is never skipped).
-function loadCases(): CaseFixture[] {
-  let text: string;
-  try {
-    text = readFileSync(FIXTURE_URL, 'utf8');
-  } catch (e) {
-    throw new Error(`rnn fixtures: cannot read ${FIXTURE_URL.pathname}; generate it with \`python3 tools/fixtures/rnn.py\`.`, { cause: e });
-  }
-  const cases = (JSON.parse(text) as { cases?: CaseFixture[] }).cases;
-  if (!Array.isArray(cases) || cases.length === 0) throw new Error(`rnn fixtures: ${FIXTURE_URL.pathname} holds no cases.`);
-  return cases;
-}
+const cases = loadRnnFixtures(new URL('../../bptt/test/fixtures/rnn.json', import.meta.url));
+const sequenceCases = cases.filter((c): c is RnnSequenceFixture => c.kind !== 'tbptt');
+const tbpttCases = cases.filter((c): c is RnnTbpttFixture => c.kind === 'tbptt');
 
-const cases = loadCases();
-const sequenceCases = cases.filter((c): c is SequenceCase => c.kind !== 'tbptt');
-const tbpttCases = cases.filter((c): c is TbpttCase => c.kind === 'tbptt');
-
-const upload = (be: Backend, a: ArrayFixture, dtype: DType): Tensor => tensor(be, a.data, a.shape, dtype);
-
-/** Entry k = layer·D + d of a [L·D, B, S] PyTorch state tensor, as [B, S]. */
-function stateSlice(a: ArrayFixture, k: number): ArrayFixture {
-  const [, B, S] = a.shape as [number, number, number];
-  return { shape: [B, S], data: a.data.slice(k * B * S, (k + 1) * B * S) };
-}
-
-function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputSize: number): Cell {
+function makeCell(c: RnnFixtureBase & { kind: RnnSequenceFixture['kind'] | 'tbptt' }, inputSize: number): Cell {
   const common = { inputSize, hiddenSize: c.H, dtype: c.dtype };
   switch (c.kind) {
     case 'rnn':
@@ -117,63 +37,14 @@ function makeCell(c: CaseBase & { kind: SequenceCase['kind'] | 'tbptt' }, inputS
   }
 }
 
-const PARAM_NAME = /^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$/;
-
-type Layers = { forward: Record<string, Tensor>; reverse?: Record<string, Tensor> }[];
-
-/** PyTorch's flat names → { layers: [{ forward, reverse? }] } (the layout of `recurrent`). */
-function loadParams(be: Backend, c: CaseBase): { layers: Layers } {
-  const layers: Layers = Array.from({ length: c.numLayers }, () => (c.bidirectional ? { forward: {}, reverse: {} } : { forward: {} }));
-  for (const [name, a] of Object.entries(c.params)) {
-    const m = PARAM_NAME.exec(name);
-    if (!m) throw new Error(`rnn fixtures: unexpected parameter name '${name}' in '${c.name}'.`);
-    const layer = layers[Number(m[2])]!;
-    (m[3] ? layer.reverse! : layer.forward)[m[1]!] = upload(be, a, c.dtype);
-  }
-  return { layers };
-}
-
-function flatParamNames(c: CaseBase): [string, (p: { layers: Layers }) => Tensor][] {
-  return Object.keys(c.params).map((name) => {
-    const m = PARAM_NAME.exec(name)!;
-    return [name, (p) => (m[3] ? p.layers[Number(m[2])]!.reverse! : p.layers[Number(m[2])]!.forward)[m[1]!]!];
-  });
-}
-
-/** Concatenates per-(layer, direction) [B, S] tensors back into PyTorch's [L·D, B, S] data. */
-function joinStates(ts: readonly Tensor[]): number[] {
-  return ts.flatMap((t) => Array.from(t.readSync()));
-}
-
-function check(label: string, t: Tensor, want: ArrayFixture, dtype: FloatDType): void {
-  expect([...t.shape], `${label}: shape`).toEqual(want.shape);
-  expect(t.dtype, `${label}: dtype`).toBe(dtype);
-  expectClose(t.readSync(), want.data, dtype, label);
-}
-
-function checkJoined(label: string, ts: readonly Tensor[], want: ArrayFixture, dtype: FloatDType): void {
-  for (const t of ts) expect(t.dtype, `${label}: dtype`).toBe(dtype);
-  expectClose(joinStates(ts), want.data, dtype, label);
-}
-
-type Inputs = { params: { layers: Layers }; x: Tensor; h0: Tensor[]; c0?: Tensor[] };
 type States = readonly { readonly forward: CellState; readonly reverse?: CellState }[];
-type Entry = 'scan' | 'recurrent';
-type Path = 'composite' | 'default' | 'packed';
 
-const PATH_OPTIONS: Record<Path, ScanOptions> = { composite: { fused: false }, default: {}, packed: { packed: true } };
-
-/** The state of entry k (= layer·D + d) for PyTorch's ordering. */
-function orderStates(states: States, key: 'h' | 'c'): Tensor[] {
-  return states.flatMap((s) => [s.forward[key]!, ...(s.reverse ? [s.reverse[key]!] : [])]);
-}
-
-function runner(c: SequenceCase, entry: Entry, path: Path): (d: Inputs) => { ys: Tensor; states: States } {
+function runner(c: RnnSequenceFixture, entry: RnnFixtureEntry, path: RnnFixturePath): (d: RnnFixtureInputs) => { ys: Tensor; states: States } {
   const D = c.bidirectional ? 2 : 1;
   const isLstm = c.kind === 'lstm';
   const lengths = c.lengths ? { lengths: c.lengths } : {};
-  const opts = { ...PATH_OPTIONS[path], ...lengths };
-  const initial = (d: Inputs, k: number): CellState => (isLstm ? { h: d.h0[k]!, c: d.c0![k]! } : { h: d.h0[k]! });
+  const opts = { ...RNN_FIXTURE_PATH_OPTIONS[path], ...lengths };
+  const initial = (d: RnnFixtureInputs, k: number): CellState => (isLstm ? { h: d.h0[k]!, c: d.c0![k]! } : { h: d.h0[k]! });
   if (entry === 'scan') {
     const cell = makeCell(c, c.I);
     return (d) => {
@@ -190,12 +61,6 @@ function runner(c: SequenceCase, entry: Entry, path: Path): (d: Inputs) => { ys:
   };
 }
 
-function runs(c: SequenceCase): [Entry, Path][] {
-  const entries: Entry[] = c.numLayers === 1 && !c.bidirectional ? ['scan', 'recurrent'] : ['recurrent'];
-  const paths: Path[] = c.lengths ? ['composite', 'default', 'packed'] : ['composite', 'default'];
-  return entries.flatMap((e) => paths.map((p) => [e, p] as [Entry, Path]));
-}
-
 const LEVELS = ['auto', 'none'] as const;
 
 describe.each(LEVELS)('backend-wasm (simd: %s) replays the PyTorch recurrent fixtures', (level) => {
@@ -203,44 +68,32 @@ describe.each(LEVELS)('backend-wasm (simd: %s) replays the PyTorch recurrent fix
   const fusedSpies = (['rnnSequence', 'lstmSequence', 'gruSequence'] as const).map((k) => vi.spyOn(be.fused!, k));
   const fusedCalls = () => fusedSpies.reduce((n, s) => n + s.mock.calls.length, 0);
 
-  const table = sequenceCases.flatMap((c) => runs(c).map(([entry, path]) => [`${c.dtype} ${c.name} (${entry}, ${path})`, c, entry, path] as const));
+  const table = sequenceCases.flatMap((c) => rnnFixtureRuns(c).map(([entry, path]) => [`${c.dtype} ${c.name} (${entry}, ${path})`, c, entry, path] as const));
 
   it.each(table)('%s', (_, c, entry, path) => {
     const before = be.stats().liveHandles;
     const dt = c.dtype;
     const isLstm = c.kind === 'lstm';
-    const K = c.numLayers * (c.bidirectional ? 2 : 1);
-    const ks = Array.from({ length: K }, (_, k) => k);
-    const inputs: Inputs = {
-      params: loadParams(be, c),
-      x: upload(be, c.x, dt),
-      h0: ks.map((k) => upload(be, stateSlice(c.h0, k), dt)),
-      ...(isLstm ? { c0: ks.map((k) => upload(be, stateSlice(c.c0!, k), dt)) } : {}),
-    };
-    const wOut = upload(be, c.wOut, dt);
-    const wH = ks.map((k) => upload(be, stateSlice(c.wH, k), dt));
-    const wC = isLstm ? ks.map((k) => upload(be, stateSlice(c.wC!, k), dt)) : [];
+    const { inputs, weights } = rnnFixtureInputs(be, c, dt);
     const run = runner(c, entry, path);
     const callsBefore = fusedCalls();
-    const { value, grads, aux } = valueAndGradWithAux((d: Inputs) => {
+    const { value, grads, aux } = valueAndGradWithAux((d: RnnFixtureInputs) => {
       const res = run(d);
-      let loss = sum(mul(res.ys, wOut));
-      orderStates(res.states, 'h').forEach((h, k) => (loss = add(loss, sum(mul(h, wH[k]!)))));
-      if (isLstm) orderStates(res.states, 'c').forEach((s, k) => (loss = add(loss, sum(mul(s, wC[k]!)))));
+      const loss = rnnFixtureLoss(weights, res.ys, torchStateOrder(res.states, 'h'), isLstm ? torchStateOrder(res.states, 'c') : []);
       return [loss, res] as const;
     })(inputs);
     try {
-      check('out', aux.ys, c.out, dt);
-      checkJoined('hT', orderStates(aux.states, 'h'), c.hT, dt);
-      if (isLstm) checkJoined('cT', orderStates(aux.states, 'c'), c.cT!, dt);
-      for (const [name, get] of flatParamNames(c)) check(`d/d${name}`, get(grads.params), c.grads[name]!, dt);
-      check('d/dx', grads.x, c.grads['x']!, dt);
-      checkJoined('d/dh0', grads.h0, c.grads['h0']!, dt);
-      if (isLstm) checkJoined('d/dc0', grads.c0!, c.grads['c0']!, dt);
+      expectFixtureClose('out', aux.ys, c.out, dt);
+      expectFixtureClose('hT', torchStateOrder(aux.states, 'h'), c.hT, dt);
+      if (isLstm) expectFixtureClose('cT', torchStateOrder(aux.states, 'c'), c.cT!, dt);
+      for (const name of Object.keys(c.params)) expectFixtureClose(`d/d${name}`, torchRnnParam(grads.params, name), c.grads[name]!, dt);
+      expectFixtureClose('d/dx', grads.x, c.grads['x']!, dt);
+      expectFixtureClose('d/dh0', grads.h0, c.grads['h0']!, dt);
+      if (isLstm) expectFixtureClose('d/dc0', grads.c0!, c.grads['c0']!, dt);
       const fusable = path === 'default' && makeCell(c, c.I).sequenceKernel !== undefined;
       expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(fusable);
     } finally {
-      treeDispose([value, grads, aux.ys, aux.states, inputs, wOut, wH, wC]);
+      treeDispose([value, grads, aux.ys, aux.states, inputs, weights]);
     }
     expect(be.stats().liveHandles).toBe(before);
   });

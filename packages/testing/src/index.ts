@@ -9,3 +9,13 @@ export type { CellConformanceOptions, CellSizes, ExpectedParams } from './cell-c
 export { describeCellConformance } from './cell-conformance.js';
 export type { OptimizerConformanceOptions, OptimizerProblem, RosenbrockProblem } from './optimizer-conformance.js';
 export { describeOptimizerConformance } from './optimizer-conformance.js';
+export type { FixtureArray, FixtureFileOptions } from './fixtures.js';
+export { decodeFixtureJson, expectFixtureClose, expectNamedClose, fixtureRow, fixtureRows, fixtureTensor, loadFixtureFile } from './fixtures.js';
+export type {
+  RnnFixtureBase, RnnFixtureCase, RnnFixtureCell, RnnFixtureEntry, RnnFixtureInputs, RnnFixturePath, RnnFixtureWeights, RnnSequenceFixture,
+  RnnTbpttFixture, RnnWindowFixture, TorchRnnParams,
+} from './rnn-fixtures.js';
+export {
+  loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam, torchRnnParams,
+  torchStateOrder,
+} from './rnn-fixtures.js';
