@@ -10,6 +10,8 @@ export type {
 } from './backend.js';
 export { ARITHMETIC_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
 export { Tensor, sameBackend } from './tensor.js';
+export type { HostHandle } from './host-memory.js';
+export { HostMemory, stridedOffsets } from './host-memory.js';
 export { keep, scope, tensorsIn, unscoped } from './scope.js';
 export type { CustomAttrs, Equation, Primitive, PrimitiveAttrs, Tracer } from './trace.js';
 export { activeTracers, outsideTracer, record, untraced, withTracer } from './trace.js';

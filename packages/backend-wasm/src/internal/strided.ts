@@ -1,36 +1,6 @@
-import { allocate, sizeOf } from '@rnnkit/tensor';
+import { allocate, sizeOf, stridedOffsets } from '@rnnkit/tensor';
 import type { DType, Shape, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
-
-/**
- * The storage index of every logical element of a strided layout, in row-major order.
- * An odometer walks the logical index; each step adds one axis' stride and undoes the
- * axes that wrapped, so no division is needed. A stride of 0 repeats the same element,
- * which is how broadcast axes read.
- */
-export function stridedOffsets(shape: Shape, strides: readonly number[], offset: number): Float64Array {
-  const size = sizeOf(shape);
-  const out = new Float64Array(size);
-  if (size === 0) return out;
-  const rank = shape.length;
-  const counter = new Array<number>(rank).fill(0);
-  let pos = offset;
-  for (let i = 0; i < size; i++) {
-    out[i] = pos;
-    // Advance the odometer: bump the last axis, carrying into earlier axes as they wrap.
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      const stride = strides[axis]!;
-      if (counter[axis]! + 1 < shape[axis]!) {
-        counter[axis]!++;
-        pos += stride;
-        break;
-      }
-      pos -= counter[axis]! * stride;
-      counter[axis] = 0;
-    }
-  }
-  return out;
-}
 
 /** Storage indices of a view's elements in row-major order. */
 export function viewOffsets(view: View<WasmHandle>): Float64Array {
@@ -163,3 +133,5 @@ export function walk2(a: View<WasmHandle>, b: View<WasmHandle>, out: TypedArray,
     if (axis < 0) return;
   }
 }
+
+export { stridedOffsets };
