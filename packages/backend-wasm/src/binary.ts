@@ -44,16 +44,78 @@ function isCompare(op: BinaryOp): boolean {
   return op === 'eq' || op === 'ne' || op === 'lt' || op === 'le' || op === 'gt' || op === 'ge';
 }
 
+/**
+ * How a broadcast operand reads storage, for the loops below: `tile` repeats one contiguous block of
+ * `period` elements (a bias row: stride 0 on the leading axes), `repeat` holds each stored element
+ * for `period` outputs (x − max over the last axis: stride 0 on the trailing axes). A scalar is a tile of 1.
+ */
+type Pattern = { readonly kind: 'tile' | 'repeat'; readonly period: number };
+
+function patternOf(v: View<WasmHandle>): Pattern | null {
+  const { shape, strides } = v;
+  const rank = shape.length;
+  // tile: axes [k, rank) contiguous, axes [0, k) stride 0 (size-1 axes fit either).
+  let k = rank;
+  let block = 1;
+  while (k > 0 && (shape[k - 1] === 1 || strides[k - 1] === block)) block *= shape[--k]!;
+  if (strides.slice(0, k).every((st, i) => st === 0 || shape[i] === 1)) return { kind: 'tile', period: block };
+  // repeat: axes [k, rank) stride 0, axes [0, k) contiguous among themselves.
+  k = rank;
+  let period = 1;
+  while (k > 0 && (shape[k - 1] === 1 || strides[k - 1] === 0)) period *= shape[--k]!;
+  let expected = 1;
+  for (let i = k - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== expected) return null;
+    expected *= shape[i]!;
+  }
+  return { kind: 'repeat', period };
+}
+
+/** out[i] = f(a[i], b at i) for contiguous a and a patterned b; `swap` computes f(b, a) instead. */
+function patterned(op: BinaryOp, f: Fn, a: View<WasmHandle>, b: View<WasmHandle>, pat: Pattern, swap: boolean, out: TypedArray): void {
+  const n = out.length;
+  const da = a.handle.data;
+  const db = b.handle.data;
+  const ao = a.offset;
+  const bo = b.offset;
+  const L = pat.period;
+  // Inline the arithmetic that dominates training (bias adds, softmax shifts); the rest goes through f.
+  const g: Fn = swap ? (x, y) => f(y, x) : f;
+  const inline = a.dtype !== 'i32' && !swap && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div');
+  if (pat.kind === 'tile') {
+    for (let r = 0; r < n; r += L) {
+      const ar = ao + r;
+      if (inline && op === 'add') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! + db[bo + j]!;
+      else if (inline && op === 'sub') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! - db[bo + j]!;
+      else if (inline && op === 'mul') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! * db[bo + j]!;
+      else if (inline && op === 'div') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! / db[bo + j]!;
+      else for (let j = 0; j < L; j++) out[r + j] = g(da[ar + j]!, db[bo + j]!);
+    }
+    return;
+  }
+  for (let r = 0, q = bo; r < n; r += L, q++) {
+    const v = db[q]!;
+    const ar = ao + r;
+    if (inline && op === 'add') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! + v;
+    else if (inline && op === 'sub') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! - v;
+    else if (inline && op === 'mul') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! * v;
+    else if (inline && op === 'div') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! / v;
+    else for (let j = 0; j < L; j++) out[r + j] = g(da[ar + j]!, v);
+  }
+}
+
 /** out = op(a, b) over the output's shape; a and b already carry it (broadcast axes have stride 0). */
 export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray {
   const f0 = a.dtype === 'i32' ? INT32[op] : FLOAT[op];
-  if (!isCompare(op) && a.dtype !== 'bool' && isContiguous(a)) {
-    // Fast paths: a contiguous; b contiguous or a single broadcast value.
+  if (!isCompare(op) && a.dtype !== 'bool') {
     const n = sizeOf(a.shape);
-    const da = a.handle.data;
-    const db = b.handle.data;
-    const out = allocate(a.dtype, n);
-    if (isContiguous(b)) {
+    // Fast paths: one operand contiguous, the other contiguous, a tiled block or a repeated value.
+    const aContiguous = isContiguous(a);
+    const bContiguous = isContiguous(b);
+    if (aContiguous && bContiguous) {
+      const da = a.handle.data;
+      const db = b.handle.data;
+      const out = allocate(a.dtype, n);
       const ao = a.offset;
       const bo = b.offset;
       // The common arithmetic inlined (no call per element); the rest through the table.
@@ -64,12 +126,12 @@ export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>): 
       else for (let i = 0, p = ao, q = bo; i < n; i++, p++, q++) out[i] = f0(da[p]!, db[q]!);
       return out;
     }
-    if (b.strides.every((s) => s === 0)) {
-      const v = db[b.offset]!;
-      const ao = a.offset;
-      if (a.dtype !== 'i32' && op === 'add') for (let i = 0; i < n; i++) out[i] = da[ao + i]! + v;
-      else if (a.dtype !== 'i32' && op === 'mul') for (let i = 0; i < n; i++) out[i] = da[ao + i]! * v;
-      else for (let i = 0, p = ao; i < n; i++, p++) out[i] = f0(da[p]!, v);
+    const bPattern = aContiguous ? patternOf(b) : null;
+    const aPattern = !bPattern && bContiguous ? patternOf(a) : null;
+    if (bPattern || aPattern) {
+      const out = allocate(a.dtype, n);
+      if (bPattern) patterned(op, f0, a, b, bPattern, false, out);
+      else patterned(op, f0, b, a, aPattern!, true, out);
       return out;
     }
   }

@@ -1,4 +1,4 @@
-import { sizeOf } from '@rnnkit/tensor';
+import { hostAdamStep, sizeOf } from '@rnnkit/tensor';
 import type {
   FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
 } from '@rnnkit/tensor';
@@ -365,5 +365,11 @@ export function createFusedKernels(track: Track, engineFor: EngineFor, check: (o
     lstmSequenceBackward: (a, fwd, g) => wrapBackward(track, lstmBackward(engineFor(a.xProj), a, savedOf(fwd), g)),
     gruSequence: (a, ra) => (check('gruSequence', ...inputs(a)), wrapForward(track, gruForward(engineFor(a.xProj), a, ra))),
     gruSequenceBackward: (a, fwd, g, ra) => wrapBackward(track, gruBackward(engineFor(a.xProj), a, savedOf(fwd), g, ra)),
+    // Element-wise and memory-bound: one JS pass beats the ten ops (and ten allocations) of the composite.
+    adamStep: (a) => {
+      check('adamStep', a.grad, a.mu, a.nu, a.bc1, a.bc2Sqrt);
+      const o = hostAdamStep(a);
+      return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
+    },
   };
 }

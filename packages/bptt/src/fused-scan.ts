@@ -1,11 +1,11 @@
 import { customVjp } from '@rnnkit/autograd';
 import {
-  fail, Tensor, tensor, type Backend, type Cell, type CellState, type FusedKernels, type ParamTree, type SequenceArgs, type SequenceForward,
+  add, fail, Tensor, tensor, type Backend, type Cell, type CellState, type FusedKernels, type ParamTree, type SequenceArgs, type SequenceForward,
   type View,
 } from '@rnnkit/tensor';
 import type { ScanOptions, ScanResult } from './sequence-options.js';
 
-type RecurrentParams = { readonly weight_hh: Tensor; readonly bias_hh?: Tensor };
+type RecurrentParams = { readonly weight_hh: Tensor; readonly bias_hh?: Tensor; readonly bias_ih?: Tensor };
 
 /** Whether the backend's whole-sequence kernel can run this scan exactly. */
 export function canUseFused(cell: Cell, backend: Backend, options: ScanOptions, padding: 'right' | 'left'): boolean {
@@ -32,12 +32,16 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
   const p = params as unknown as RecurrentParams;
   if (!p.bias_hh) fail(`scan(${cell.kind}): the fused path needs bias_hh; pass fused: false for a cell without biases.`);
   const [T, B] = xs.shape as [number, number];
-  const xProj = cell.project!(params, xs);
+  // RNN and LSTM use b_ih and b_hh only as their sum: add them once ([G·H]) rather than adding b_ih to
+  // every step's projection ([T, B, G·H]) and reducing its gradient back. (GRU's b_hn sits inside r ⊙ ·.)
+  const foldBias = kernel.kind !== 'gru' && p.bias_ih !== undefined;
+  const xProj = cell.project!(foldBias ? ({ ...params, bias_ih: undefined } as P) : params, xs);
+  const bias = foldBias ? add(p.bias_ih!, p.bias_hh) : p.bias_hh;
   const init = options.initialState ?? cell.zeroState(B, backend);
   const lengthsT = lengths ? tensor(backend, Int32Array.from(lengths), [B], 'i32') : undefined;
   const isLstm = kernel.kind === 'lstm';
   // Inputs: xProj, h0, (c0), W_hh, b_hh, (lengths: i32, not differentiated).
-  const inputs = [xProj, init['h']!, ...(isLstm ? [init['c']!] : []), p.weight_hh, p.bias_hh, ...(lengthsT ? [lengthsT] : [])];
+  const inputs = [xProj, init['h']!, ...(isLstm ? [init['c']!] : []), p.weight_hh, bias, ...(lengthsT ? [lengthsT] : [])];
   const args = (ins: readonly Tensor[]): SequenceArgs & { c0: View } => {
     const [x, h0, ...rest] = ins as [Tensor, Tensor, ...Tensor[]];
     const [c0, wHh, bHh, lens] = isLstm ? (rest as [Tensor, Tensor, Tensor, Tensor?]) : [undefined, rest[0]!, rest[1]!, rest[2]];
@@ -91,6 +95,7 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
   );
   const outs = run(...inputs);
   xProj.dispose();
+  if (foldBias) bias.dispose();
   lengthsT?.dispose();
   if (!options.initialState) for (const t of Object.values(init)) t.dispose();
   const [ys, hT, cT] = outs as [Tensor, Tensor, Tensor | undefined];

@@ -1,5 +1,5 @@
 import {
-  add, cast, div, fail, maximum, mul, pow, scope, sqrt, sub, treeMap, zerosLike, type ParamTree, type Tensor, type Transform,
+  activeTracers, add, cast, div, fail, maximum, mul, pow, sameBackend, scope, sqrt, sub, Tensor, treeMap, zerosLike, type ParamTree, type Transform,
 } from '@rnnkit/tensor';
 import { increment, zeroCount } from './internal/count.js';
 import { perDType } from './internal/per-dtype.js';
@@ -62,7 +62,18 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): Transform<ScaleBy
         });
         const trees: [string, ParamTree][] = [['grads', grads], ['state.mu', state.mu], ['state.nu', state.nu]];
         if (amsgrad) trees.push(['state.nuMax', state.nuMax!]);
+        // The backend's one-pass kernel when it has one; never under a tracer, which must see primitives.
+        const fused = !amsgrad && activeTracers().length === 0;
         const out = unzipLeaves(op, trees, ([g, m, v, vMax]) => {
+          const be = sameBackend(op, g!, m!, v!);
+          if (fused && be.fused?.adamStep) {
+            const { bc1, bc2Sqrt } = corrections(g!.dtype);
+            const r = be.fused.adamStep({
+              grad: g!.view(op), mu: m!.view(op), nu: v!.view(op), bc1: bc1.view(op), bc2Sqrt: bc2Sqrt.view(op), beta1: b1, beta2: b2, eps,
+            });
+            const wrap = (h: object) => Tensor.fromHandle(be, h, g!.shape, g!.dtype);
+            return { u: wrap(r.update), mu: wrap(r.mu), nu: wrap(r.nu), nuMax: undefined };
+          }
           const mu = add(mul(m!, b1), mul(g!, 1 - b1));
           const nu = add(mul(v!, b2), mul(mul(g!, g!), 1 - b2));
           const { bc1, bc2Sqrt } = corrections(g!.dtype);

@@ -119,6 +119,31 @@ export interface SequenceGrads<H = Handle> {
 }
 
 /**
+ * One Adam step for one parameter, as torch.optim.Adam computes it without amsgrad and before the
+ * learning rate: μ' = β₁μ + (1−β₁)g, ν' = β₂ν + (1−β₂)g², update = (μ'/bc1) / (√ν'/bc2Sqrt + eps).
+ * grad, mu and nu share one float dtype and shape; bc1 and bc2Sqrt are 0-d views of that dtype.
+ */
+export interface AdamStepArgs<H = Handle> {
+  readonly grad: View<H>;
+  readonly mu: View<H>;
+  readonly nu: View<H>;
+  /** 1 − β₁ᵗ. */
+  readonly bc1: View<H>;
+  /** √(1 − β₂ᵗ). */
+  readonly bc2Sqrt: View<H>;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+/** Fresh contiguous handles, each of the gradient's shape and dtype. */
+export interface AdamStepResult<H = Handle> {
+  readonly mu: H;
+  readonly nu: H;
+  readonly update: H;
+}
+
+/**
  * Optional fast paths. When a backend lacks one, callers use the composite path built from
  * primitives; a conformance test checks each fused kernel against it.
  */
@@ -129,6 +154,8 @@ export interface FusedKernels<H = Handle> {
   lstmSequenceBackward?(args: SequenceArgs<H> & { readonly c0: View<H> }, fwd: SequenceForward<H>, grads: SequenceGrads<H>): SequenceBackward<H>;
   gruSequence?(args: SequenceArgs<H>, resetAfter: boolean): SequenceForward<H>;
   gruSequenceBackward?(args: SequenceArgs<H>, fwd: SequenceForward<H>, grads: SequenceGrads<H>, resetAfter: boolean): SequenceBackward<H>;
+  /** The moments and direction of one Adam step in one pass (optimisers use it when no tracer is active). */
+  adamStep?(args: AdamStepArgs<H>): AdamStepResult<H>;
 }
 
 /** What a backend can do; the conformance kit and the ops read it. */

@@ -31,7 +31,11 @@ export interface Cell<P extends ParamTree = ParamTree, S extends CellState = Cel
   /** Size of each state tensor, e.g. { h: H, c: H }. */
   readonly stateSizes: Readonly<Record<keyof S & string, number>>;
   readonly dtype: DType;
-  /** Set when a backend's fused sequence kernel computes this cell exactly (PyTorch layout params). */
+  /**
+   * Set when a backend's fused sequence kernel computes this cell exactly (PyTorch layout params:
+   * weight_ih, weight_hh, bias_ih, bias_hh; `project` must add bias_ih when present and skip it when
+   * undefined, since the fused path folds it into bias_hh for RNN and LSTM).
+   */
   readonly sequenceKernel?: SequenceKernel;
   init(rng: Rng, backend: Backend): P;
   zeroState(batch: number, backend: Backend): S;

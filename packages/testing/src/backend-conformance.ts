@@ -73,6 +73,7 @@ export function describeBackendConformance(options: BackendConformanceOptions): 
             if (!b.capabilities.dtypes.includes(dtype)) ctx.skip(`${b.name} does not support ${dtype}`);
             for (const r of c.requires ?? []) if (!b.capabilities.dtypes.includes(r)) ctx.skip(`${b.name} does not support ${r}`);
             if (c.ieee && !b.capabilities.ieeeSpecialValues) ctx.skip(`${b.name} does not promise IEEE NaN/Inf`);
+            if (c.requiresFused && !b.fused?.[c.requiresFused]) ctx.skip(`${b.name} has no fused ${c.requiresFused} (optional)`);
             await c.run(harness(b, `${dtype} ${title}`), dtype);
           });
         }

@@ -1,4 +1,4 @@
-import type { FusedKernels, SequenceBackward, SequenceForward, TypedArray } from '@rnnkit/tensor';
+import { hostAdamStep, type FusedKernels, type SequenceBackward, type SequenceForward, type TypedArray } from '@rnnkit/tensor';
 import type { CpuHandle } from '../handle.js';
 import type { BackwardArrays, ForwardArrays } from './common.js';
 import { gruBackward, gruForward } from './gru.js';
@@ -41,5 +41,9 @@ export function createFusedKernels(track: Track): Required<FusedKernels<CpuHandl
     lstmSequenceBackward: (args, fwd, grads) => wrapBackward(track, lstmBackward(args, savedData(fwd), grads)),
     gruSequence: (args, resetAfter) => wrapForward(track, gruForward(args, resetAfter)),
     gruSequenceBackward: (args, fwd, grads, resetAfter) => wrapBackward(track, gruBackward(args, savedData(fwd), grads, resetAfter)),
+    adamStep: (args) => {
+      const o = hostAdamStep(args);
+      return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
+    },
   };
 }

@@ -2,9 +2,10 @@
 import {
   add, cast, concat, copy, expand, fmtShape, full, gather, isFloat, matmul, narrow, permute, reduce, reshape,
   scatterAdd, select, sizeOf, slice, split, squeeze, stack, tensor, transpose, unary, unsqueeze, where, binary,
-  type BinaryOp, type DType, type ReduceOp, type Shape, type Tensor, type UnaryOp,
+  type BinaryOp, type DType, type FusedKernels, type ReduceOp, type Shape, type Tensor, type UnaryOp,
 } from '@rnnkit/tensor';
 import { CloseAssertionError } from '../tolerance.js';
+import { fusedCases } from './fused-cases.js';
 import { describeOperand, type Harness, type Side } from './harness.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, operandView, typed, type Domain, type HostOperand, type LayoutKind } from './operands.js';
 
@@ -17,6 +18,8 @@ export interface ConformanceCase {
   readonly ieee?: boolean;
   /** Other dtypes the backend must support, else the test is skipped. */
   readonly requires?: readonly DType[];
+  /** An optional fused kernel under test: skipped on backends without it. */
+  readonly requiresFused?: keyof FusedKernels;
   run(h: Harness, dtype: DType): Promise<void>;
 }
 
@@ -588,5 +591,6 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   ...indexingCases,
   ...viewAndReadCases,
   ...specialCases,
+  ...fusedCases,
 ];
 

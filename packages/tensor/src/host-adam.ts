@@ -1,0 +1,64 @@
+import type { AdamStepArgs, View } from './backend.js';
+import { allocate, type TypedArray } from './dtype.js';
+import { fail, fmtShape } from './errors.js';
+import type { HostHandle } from './host-memory.js';
+import { stridedOffsets } from './host-memory.js';
+import { contiguousStrides, sameShape, sizeOf } from './shape.js';
+
+/** The view's elements in row-major order: a window on its storage when contiguous, else a gathered copy. */
+function elements(v: View<HostHandle>): TypedArray {
+  const n = sizeOf(v.shape);
+  const c = contiguousStrides(v.shape);
+  if (v.shape.every((d, i) => d === 1 || v.strides[i] === c[i])) return v.handle.data.subarray(v.offset, v.offset + n);
+  const out = allocate(v.dtype, n);
+  const at = stridedOffsets(v.shape, v.strides, v.offset);
+  for (let i = 0; i < n; i++) out[i] = v.handle.data[at[i]!]!;
+  return out;
+}
+
+/**
+ * The fused Adam step for backends whose handles are host TypedArrays. In f32 every intermediate is
+ * rounded to f32 where the composite ops round it (each op's result is stored as f32), so the fused
+ * and composite paths give the same bits; double rounding through f64 is exact for + − × ÷ and √.
+ */
+export function hostAdamStep(args: AdamStepArgs<HostHandle>): { mu: TypedArray; nu: TypedArray; update: TypedArray } {
+  const { grad, beta1, beta2 } = args;
+  for (const [name, v] of [['mu', args.mu], ['nu', args.nu]] as const) {
+    if (v.dtype !== grad.dtype || !sameShape(v.shape, grad.shape)) {
+      fail(`adamStep: ${name} is ${v.dtype} ${fmtShape(v.shape)} but the gradient is ${grad.dtype} ${fmtShape(grad.shape)}; the moments must match their parameter.`);
+    }
+  }
+  const g = elements(grad);
+  const m = elements(args.mu);
+  const v = elements(args.nu);
+  const bc1 = args.bc1.handle.data[args.bc1.offset]!;
+  const bc2 = args.bc2Sqrt.handle.data[args.bc2Sqrt.offset]!;
+  const n = g.length;
+  const mu = allocate(grad.dtype, n);
+  const nu = allocate(grad.dtype, n);
+  const update = allocate(grad.dtype, n);
+  if (grad.dtype === 'f32') {
+    // Two monomorphic loops: Math.fround inline in the f32 one, nothing to round in the f64 one.
+    const f = Math.fround;
+    const [b1, c1, b2, c2, eps] = [f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(args.eps)];
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = f(f(m[i]! * b1) + f(gi * c1));
+      const vi = f(f(v[i]! * b2) + f(f(gi * gi) * c2));
+      mu[i] = mi;
+      nu[i] = vi;
+      update[i] = f(mi / bc1) / f(f(f(Math.sqrt(vi)) / bc2) + eps);
+    }
+  } else {
+    const [c1, c2, eps] = [1 - beta1, 1 - beta2, args.eps];
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = m[i]! * beta1 + gi * c1;
+      const vi = v[i]! * beta2 + gi * gi * c2;
+      mu[i] = mi;
+      nu[i] = vi;
+      update[i] = mi / bc1 / (Math.sqrt(vi) / bc2 + eps);
+    }
+  }
+  return { mu, nu, update };
+}
