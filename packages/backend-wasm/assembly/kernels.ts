@@ -156,10 +156,10 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
         for (let k = 0; k < K; k++) {
           const b0 = v128.load(pb);
           const b1 = v128.load(pb + 16);
-          const a0 = f32x4.splat(load<f32>(pa));
-          const a1 = f32x4.splat(load<f32>(pa + ai));
-          const a2 = f32x4.splat(load<f32>(pa + 2 * ai));
-          const a3 = f32x4.splat(load<f32>(pa + 3 * ai));
+          const a0 = v128.load32_splat(pa);
+          const a1 = v128.load32_splat(pa + ai);
+          const a2 = v128.load32_splat(pa + 2 * ai);
+          const a3 = v128.load32_splat(pa + 3 * ai);
           c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
           c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
           c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
@@ -179,7 +179,7 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
         let pa = a + <usize>i * ai;
         let pb = panel;
         for (let k = 0; k < K; k++) {
-          const a0 = f32x4.splat(load<f32>(pa));
+          const a0 = v128.load32_splat(pa);
           c00 = madd(a0, v128.load(pb), c00);
           c01 = madd(a0, v128.load(pb + 16), c01);
           pa += ak;

@@ -1,4 +1,4 @@
-import { hostAdamStep, sizeOf } from '@rnnkit/tensor';
+import { hostAdamStep, RnnkitError, sizeOf } from '@rnnkit/tensor';
 import type {
   FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
 } from '@rnnkit/tensor';
@@ -130,7 +130,7 @@ function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArra
     }
     return {
       hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H),
-      saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)],
+      saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)],
     };
   });
 }
@@ -190,7 +190,7 @@ function rnnForward(e: Engine, args: Args, relu: boolean) {
       ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev, hs, relu ? 1 : 0);
     }
     const hsOut = e.take(hs, T * B * H);
-    return { hs: hsOut, hT: e.take(h, B * H), saved: [e.take(hPrev, T * B * H), hsOut.slice()] };
+    return { hs: hsOut, hT: e.take(h, B * H), saved: forwardOnly(args) ? [] : [e.take(hPrev, T * B * H), hsOut.slice()] };
   });
 }
 
@@ -250,7 +250,7 @@ function gruForward(e: Engine, args: Args, resetAfter: boolean) {
       }
       return {
         hs: e.take(hs, T * B * H), hT: e.take(h, B * H),
-        saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(hn, T * B * H)],
+        saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(hn, T * B * H)],
       };
     }
     const Wrz = packTransposed(e, W, H, 0, 2 * H);
@@ -265,7 +265,7 @@ function gruForward(e: Engine, args: Args, resetAfter: boolean) {
       ops.gemm(B, H, H, rh, H, 1, Wn, Pn, H, 0);
       ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates, hs);
     }
-    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved: [e.take(gates, T * B * GH), e.take(hPrev, T * B * H)] };
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H)] };
   });
 }
 
@@ -353,7 +353,13 @@ function wrapBackward(track: Track, g: BackwardArrays): SequenceBackward<WasmHan
   };
 }
 
-const savedOf = (fwd: SequenceForward<WasmHandle>): TypedArray[] => fwd.saved.map((h) => h.data);
+const savedOf = (fwd: SequenceForward<WasmHandle>): TypedArray[] => {
+  if (fwd.saved.length === 0) throw new RnnkitError('wasm sequence backward: the forward ran with forwardOnly and kept nothing to differentiate; run it with forwardOnly false.');
+  return fwd.saved.map((h) => h.data);
+};
+
+/** Whether the caller promised no backward: the forward then copies out only its outputs. */
+const forwardOnly = (args: Args): boolean => args.options.forwardOnly === true;
 
 /** The whole-sequence kernels; `engineFor` picks WebAssembly (f32) or JS (f64, or the fallback) by the input's dtype. */
 export function createFusedKernels(track: Track, engineFor: EngineFor, check: (op: string, ...views: View<WasmHandle>[]) => void): Required<FusedKernels<WasmHandle>> {

@@ -1,6 +1,6 @@
 import { customVjp } from '@rnnkit/autograd';
 import {
-  add, fail, Tensor, tensor, type Backend, type Cell, type CellState, type FusedKernels, type ParamTree, type SequenceArgs, type SequenceForward,
+  activeTracers, add, fail, Tensor, tensor, type Backend, type Cell, type CellState, type FusedKernels, type ParamTree, type SequenceArgs, type SequenceForward,
   type View,
 } from '@rnnkit/tensor';
 import type { ScanOptions, ScanResult } from './sequence-options.js';
@@ -40,6 +40,8 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
   const init = options.initialState ?? cell.zeroState(B, backend);
   const lengthsT = lengths ? tensor(backend, Int32Array.from(lengths), [B], 'i32') : undefined;
   const isLstm = kernel.kind === 'lstm';
+  // Decided here, outside customVjp's forward (which runs untraced): with no tracer, nothing can ask for the backward.
+  const forwardOnly = activeTracers().length === 0;
   // Inputs: xProj, h0, (c0), W_hh, b_hh, (lengths: i32, not differentiated).
   const inputs = [xProj, init['h']!, ...(isLstm ? [init['c']!] : []), p.weight_hh, bias, ...(lengthsT ? [lengthsT] : [])];
   const args = (ins: readonly Tensor[]): SequenceArgs & { c0: View } => {
@@ -47,7 +49,7 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
     const [c0, wHh, bHh, lens] = isLstm ? (rest as [Tensor, Tensor, Tensor, Tensor?]) : [undefined, rest[0]!, rest[1]!, rest[2]];
     return {
       xProj: x.view('scan'), h0: h0.view('scan'), wHh: wHh.view('scan'), bHh: bHh.view('scan'),
-      options: { lengths: lens?.view('scan'), reverse: options.reverse ?? false },
+      options: { lengths: lens?.view('scan'), reverse: options.reverse ?? false, forwardOnly },
       c0: (c0 ?? h0).view('scan'),
     };
   };

@@ -68,6 +68,8 @@ export interface SequenceOptions<H = Handle> {
   readonly lengths?: View<H> | undefined;
   /** Run from the last valid step to the first (each sequence's own last step when `lengths` is given). */
   readonly reverse?: boolean | undefined;
+  /** No backward will follow (nothing is tracing): the forward may skip what only the backward needs and return `saved: []`. */
+  readonly forwardOnly?: boolean | undefined;
 }
 
 /** Forward result of a whole-sequence kernel. `saved` is opaque to callers and passed back to the backward. */
