@@ -12,7 +12,8 @@ type Maybe = Tensor | null;
  * inside a scope, so temporaries they create are freed for them.
  */
 export interface Rule<P extends Primitive> {
-  vjp(eqn: Equation<P>, cts: readonly Maybe[]): Maybe[];
+  /** `needs[i]` is false when input i leads to nothing differentiated: a rule may return null for it and skip the work. */
+  vjp(eqn: Equation<P>, cts: readonly Maybe[], needs: readonly boolean[]): Maybe[];
   jvp(eqn: Equation<P>, tangents: readonly Maybe[]): Maybe[];
 }
 
@@ -41,11 +42,11 @@ function scaled(t: Tensor, p: Tensor | number): Tensor {
 
 function binaryRule(da: Partial, db: Partial): Rule<Primitive> {
   return {
-    vjp: (e, [g]) => {
+    vjp: (e, [g], needs) => {
       if (!g) return [null, null];
       const [a, b] = ins(e) as [Tensor, Tensor];
-      const pa = da(a, b, y(e));
-      const pb = db(a, b, y(e));
+      const pa = needs[0] === false ? null : da(a, b, y(e));
+      const pb = needs[1] === false ? null : db(a, b, y(e));
       return [pa === null ? null : sumTo(scaled(g, pa), a.shape), pb === null ? null : sumTo(scaled(g, pb), b.shape)];
     },
     jvp: (e, [ta, tb]) => {
@@ -137,11 +138,12 @@ export const rules: { [P in Primitive]: Rule<P> } = {
   },
   reduce: reduceRule(),
   matmul: {
-    vjp: (e, [g]) => {
+    vjp: (e, [g], needs) => {
       if (!g) return [null, null];
       const [a, b] = ins(e) as [Tensor, Tensor];
       const swap = (t: Tensor) => permute(t, [...t.shape.keys()].map((i) => (i < t.rank - 2 ? i : i === t.rank - 2 ? t.rank - 1 : t.rank - 2)));
-      return [sumTo(matmul(g, swap(b)), a.shape), sumTo(matmul(swap(a), g), b.shape)];
+      // A constant operand (the data x in x·Wᵀ) needs no GEMM for its gradient.
+      return [needs[0] === false ? null : sumTo(matmul(g, swap(b)), a.shape), needs[1] === false ? null : sumTo(matmul(swap(a), g), b.shape)];
     },
     jvp: (e, [ta, tb]) => {
       const [a, b] = ins(e) as [Tensor, Tensor];

@@ -46,7 +46,8 @@ export class Tape implements Tracer {
       if (outCts.every((g) => g === null)) continue;
       for (const id of node.outIds) if (!wanted.has(id)) cts.delete(id);
       const rule = rules[node.eqn.prim] as Rule<typeof node.eqn.prim>;
-      const inCts = scope(() => distinct(rule.vjp(node.eqn, outCts), outCts));
+      const needs = node.inIds.map((id) => this.#live.has(id));
+      const inCts = scope(() => distinct(rule.vjp(node.eqn, outCts, needs), outCts));
       for (const g of outCts) if (g && !inCts.includes(g)) g.dispose();
       node.inIds.forEach((id, i) => {
         const g = inCts[i];
