@@ -8,12 +8,16 @@
  * attached on every `--diag-every`-th step only: a tap selects the composite path, which is slower.
  *
  *   pnpm exec tsx --conditions=@rnnkit/source packages/diagnostics/scripts/adding-problem.ts [--quick]
- *     [--steps 3000] [--seeds 3] [--lags 10,50,100,200] [--sweep-lags 50,100] [--out docs/experiments/adding-problem] [--replot]
+ *     [--steps 3000] [--seeds 3] [--lags 10,50,100,200] [--sweep-lags 50,100] [--out docs/experiments/adding-problem]
+ *     [--cells rnn,lstm,gru] [--no-sweep] [--resume] [--replot [--merge DIR]]
+ *
+ * The grid and the sweeps can run in two processes (`--no-sweep`, and `--cells none --out DIR`);
+ * `--replot --merge DIR` then joins them.
  *
  * Writes results.json (after every run, so a long run can be read while it goes), README.md with
  * the table, SVG charts, and one HTML diagnostics report per cell at the longest lag (seed 0).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { valueAndGrad } from '@rnnkit/autograd';
 import { scan } from '@rnnkit/bptt';
@@ -354,6 +358,8 @@ function writeOutputs(runs: Run[], done: boolean): void {
     ...(Ts.length ? [`- [‖∂L/∂s_t‖ over training, tanh RNN at T = ${Ts[Ts.length - 1]}](grad-heatmap-rnn-T${Ts[Ts.length - 1]}.svg)`] : []),
     '- HTML diagnostics reports (seed 0, longest lag): `reports/`',
     '',
+    // The reading of the numbers is written by a person, in notes.md beside the results; the generator keeps it.
+    ...(existsSync(join(out, 'notes.md')) ? [readFileSync(join(out, 'notes.md'), 'utf8').trimEnd(), ''] : []),
   );
   writeFileSync(join(out, 'README.md'), lines.join('\n'));
   for (const T of Ts) {
@@ -396,11 +402,19 @@ const plan: [Variant, number, number][] = [];
 for (let seed = 0; seed < seeds; seed++) for (const T of lags) for (const v of main) plan.push([v, T, seed]);
 for (let seed = 0; seed < seeds; seed++) for (const T of sweepLags) for (const v of sweep) plan.push([v, T, seed]);
 planned = plan.map(([v, T, seed]) => ({ variant: v.name, T, seed }));
+const isPlanned = (r: Run) => planned.some((p) => p.variant === r.variant && p.T === r.T && p.seed === r.seed);
 if (flag('replot')) {
-  // Redraw the table and charts from an earlier run's results.json (no training).
-  const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; runs: Run[] };
-  writeOutputs(saved.runs, saved.complete);
-  log(`redrew ${saved.runs.length} runs in ${out}`);
+  // Redraw the table and charts from an earlier run's results.json (no training). `--merge DIR` first
+  // adds the runs of another invocation (e.g. the sweeps, run in a second process) that this one lacks.
+  const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Run[] };
+  const mergeDir = opt('merge', '');
+  if (mergeDir) {
+    const other = JSON.parse(readFileSync(join(resolve(mergeDir), 'results.json'), 'utf8')) as { runs: Run[] };
+    for (const r of other.runs) if (!saved.runs.some((x) => x.variant === r.variant && x.T === r.T && x.seed === r.seed)) saved.runs.push(r);
+  }
+  const runs = saved.runs.filter(isPlanned);
+  writeOutputs(runs, runs.length === planned.length);
+  log(`redrew ${runs.length} of ${planned.length} planned runs in ${out}`);
   process.exit(0);
 }
 const runs: Run[] = [];
