@@ -97,6 +97,15 @@ function weightGrad(e: Engine, seq: Seq, dG: number, c0: number, M: number, x: n
   e.ops.gemm(M, H, K, dGT, K, 1, xp, dW + c0 * H * e.elementBytes, H, 0);
 }
 
+/**
+ * A [T·B]-row buffer the LSTM step kernels store every valid row of: left unzeroed when every
+ * sequence runs all T steps (no padded rows stay unwritten), zeroed otherwise.
+ */
+function rowBuffer(e: Engine, seq: Seq): (n: number) => number {
+  const allRows = seq.lengths.every((l) => l === seq.T);
+  return (n) => (allRows ? e.alloc(n) : e.zeros(n));
+}
+
 function scoped<R>(e: Engine, f: () => R): R {
   const m = e.mark();
   try {
@@ -118,11 +127,12 @@ function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArra
     const c = put(e, args.c0);
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
-    const gates = e.zeros(T * B * GH);
-    const hPrev = e.zeros(T * B * H);
-    const cPrev = e.zeros(T * B * H);
-    const cs = e.zeros(T * B * H);
-    const hs = e.zeros(T * B * H);
+    const rowsOf = rowBuffer(e, seq);
+    const gates = rowsOf(T * B * GH);
+    const hPrev = rowsOf(T * B * H);
+    const cPrev = rowsOf(T * B * H);
+    const cs = rowsOf(T * B * H);
+    const hs = rowsOf(T * B * H);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
@@ -146,7 +156,7 @@ function lstmBackward(e: Engine, args: LstmArgs, saved: readonly TypedArray[], g
     const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dc = putOrZeros(e, grads.dcT, B * H);
-    const dG = e.zeros(T * B * GH);
+    const dG = rowBuffer(e, seq)(T * B * GH);
     const dGstep = e.alloc(B * GH);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
