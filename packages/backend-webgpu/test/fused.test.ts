@@ -79,15 +79,20 @@ describe('fused sequence kernels on WebGPU match the CPU reference', () => {
   const need = (ctx: TestContext): WebGpuBackend => gpu ?? ctx.skip('no WebGPU adapter here');
 
   const T = 5;
-  const B = 3;
   const H = 5;
+  // On a software adapter a thread owns 1, 2, 4 or 8 batch rows (B = 1, 3, 5, 11; the last three leave a ragged block).
   const CASES = [
-    { title: 'full length', lengths: undefined, reverse: false },
-    { title: 'variable lengths', lengths: Int32Array.of(5, 2, 0), reverse: false },
-    { title: 'reverse with lengths', lengths: Int32Array.of(3, 5, 1), reverse: true },
+    { title: 'full length', B: 3, lengths: undefined, reverse: false },
+    { title: 'variable lengths', B: 3, lengths: Int32Array.of(5, 2, 0), reverse: false },
+    { title: 'reverse with lengths', B: 3, lengths: Int32Array.of(3, 5, 1), reverse: true },
+    { title: 'B = 1, reverse', B: 1, lengths: undefined, reverse: true },
+    { title: 'B = 5, variable lengths', B: 5, lengths: Int32Array.of(5, 0, 3, 5, 1), reverse: false },
+    { title: 'B = 11, variable lengths', B: 11, lengths: Int32Array.of(5, 2, 0, 4, 5, 1, 3, 5, 0, 2, 5), reverse: false },
+    { title: 'B = 11, reverse with lengths', B: 11, lengths: Int32Array.of(3, 5, 1, 0, 5, 2, 4, 5, 5, 1, 3), reverse: true },
   ];
   for (const kind of KINDS) {
     for (const c of CASES) {
+      const { B } = c;
       it(`${kind}: ${c.title}, forward and backward (dhs, dhT${kind === 'lstm' ? ', dcT' : ''}; state grads)`, async (ctx) => {
         const be = need(ctx);
         const G = gates(kind);
@@ -111,6 +116,7 @@ describe('fused sequence kernels on WebGPU match the CPU reference', () => {
 
   it('absent cotangents count as zero (only dhT given)', async (ctx) => {
     const be = need(ctx);
+    const B = 3;
     const host: Host = {
       xProj: draw(T * B * 4 * H, 'ax'), h0: draw(B * H, 'ah0'), c0: draw(B * H, 'ac0'), wHh: draw(4 * H * H, 'aw', 0.5), bHh: draw(4 * H, 'ab'),
       dhs: draw(T * B * H, 'adhs'), dhT: draw(B * H, 'adhT'), dcT: draw(B * H, 'adcT'),

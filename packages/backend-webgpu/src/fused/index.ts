@@ -6,6 +6,7 @@ import { isContiguous } from '../internal/layout.js';
 import { recordMap } from '../kernels/map.js';
 import { recordMatmul, type MatmulVariant } from '../kernels/matmul.js';
 import { recordReduce } from '../kernels/reduce.js';
+import { adamStep } from './adam.js';
 import { backwardShader, forwardShader, passesOf, W, type CellKind } from './shaders.js';
 
 type Check = (op: string, ...views: readonly View[]) => void;
@@ -61,6 +62,11 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
       rec.clear(dst.buffer, offset * 4, n * 4);
       return;
     }
+    if (isContiguous(v)) {
+      // A plain byte copy: no dispatch.
+      rec.copy(v.handle.buffer, v.offset * 4, dst.buffer, offset * 4, v.shape.reduce((a, b) => a * b, 1) * 4);
+      return;
+    }
     const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((a, b) => a * b, 1));
     recordMap(ctx, rec, op, { kind: 'copy' }, v.shape, { handle: dst, layout: { offset, strides } }, [{ handle: v.handle, dtype: v.dtype, layout: v }]);
   };
@@ -84,6 +90,13 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
       },
     };
   };
+
+  /**
+   * Batch rows a sequence-kernel thread owns. On a software adapter loads, not arithmetic, bound
+   * the recurrent matvec, and a thread over 8 rows reads each weight word once for all 8; a GPU
+   * keeps one row a thread for parallelism.
+   */
+  const blockRows = (B: number): number => (!ctx.software ? 1 : B >= 8 ? 8 : B >= 4 ? 4 : B >= 2 ? 2 : 1);
 
   const requireF32 = (op: string, args: Args): void => {
     for (const v of [args.xProj, args.h0, args.wHh, args.bHh, args.c0]) {
@@ -124,7 +137,8 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
       uniforms = stepUniforms(base, Math.max(1, T));
       const u = uniforms;
       const passes = passesOf(kind);
-      const pipes = Array.from({ length: passes }, (_, p) => ctx.pipeline(`seq:${kind}:fwd${p}`, () => forwardShader(kind, p, ctx.wg)));
+      const bb = blockRows(B);
+      const pipes = Array.from({ length: passes }, (_, p) => ctx.pipeline(`seq:${kind}:fwd${p}:bb${bb}`, () => forwardShader(kind, p, ctx.wg, bb)));
       ctx.submit(op, (rec) => {
         rec.clear(hs.buffer, 0, hs.length * 4);
         rec.clear(sv.buffer, 0, sv.length * 4);
@@ -146,7 +160,7 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
           { buffer: hs.buffer, size: Math.max(1, hs.length) * 4 },
           { buffer: sv.buffer, size: Math.max(1, sv.length) * 4 },
         ];
-        const groups = ctx.groups(B * H);
+        const groups = ctx.groups(Math.ceil(B / bb) * H);
         if (B * H > 0) {
           for (let s = 0; s < T; s++) {
             const slot = u.at(s, s);
@@ -211,7 +225,9 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
       uniforms = stepUniforms(base, T + 1);
       const u = uniforms;
       const passes = passesOf(kind);
-      const pipes = Array.from({ length: passes }, (_, p) => ctx.pipeline(`seq:${kind}:bwd${p}`, () => backwardShader(kind, p, ctx.wg)));
+      // Pass 0 blocks batch rows; the reset-before GRU's pass 1 takes one (b, j) a thread.
+      const bb = blockRows(B);
+      const pipes = Array.from({ length: passes }, (_, p) => ctx.pipeline(`seq:${kind}:bwd${p}:bb${p === 0 ? bb : 1}`, () => backwardShader(kind, p, ctx.wg, p === 0 ? bb : 1)));
       const fin = ctx.pipeline(`seq:${kind}:bwdfin`, () => backwardShader(kind, 2, ctx.wg));
       ctx.submit(op, (rec) => {
         rec.clear(wk.buffer, 0, wk.length * 4);
@@ -230,10 +246,11 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
           { buffer: wk.buffer, size: Math.max(1, wk.length) * 4 },
         ];
         const groups = ctx.groups(B * H);
+        const blocked = ctx.groups(Math.ceil(B / bb) * H);
         if (B * H > 0) {
           for (let s = T - 1; s >= 0; s--) {
             const slot = u.at(s, s);
-            for (const p of pipes) rec.dispatch(p, slot, bindings, groups);
+            pipes.forEach((p, i) => rec.dispatch(p, slot, bindings, i === 0 ? blocked : groups));
           }
           rec.dispatch(fin, u.at(T, 0), bindings, groups);
         }
@@ -284,5 +301,6 @@ export function createFusedKernels(ctx: GpuContext, check: Check, variant: Matmu
     lstmSequenceBackward: (args, fwd, grads) => backward('lstmSequenceBackward', 'lstm', args, fwd, grads),
     gruSequence: (args, resetAfter) => forward('gruSequence', gruKind(resetAfter), args),
     gruSequenceBackward: (args, fwd, grads, resetAfter) => backward('gruSequenceBackward', gruKind(resetAfter), args, fwd, grads),
+    adamStep: (args) => adamStep(ctx, check, args),
   };
 }

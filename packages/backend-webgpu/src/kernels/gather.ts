@@ -9,7 +9,7 @@ import { MAIN_ARGS, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
  * gather and scatterAdd see the table as [outer, axisLen, inner] and the gathered side as
  * [outer, n, inner] with n the (flattened) number of indices. Both strided operands (indices and
  * table/updates) are addressed through their own shape and strides from the uniform block.
- * Words: 0 outputs, 1 n, 2 inner, 3 axisLen, 4 index offset, 5 index rank, 6 data offset, 7 data rank,
+ * Words: 0 threads (gather: outputs; scatterAdd: outer·inner columns), 1 n, 2 inner, 3 axisLen, 4 index offset, 5 index rank, 6 data offset, 7 data rank,
  * then index shape, index strides, data shape, data strides (R words each).
  */
 const R = MAX_RANK;
@@ -64,28 +64,32 @@ fn main(${MAIN_ARGS}) {
 }`;
 }
 
+/**
+ * scatterAdd: one thread per (outer, inner) column walks the indices in order and adds each
+ * update into its row of the (cleared) output. Same summation order as a thread per output element
+ * scanning every index, but axisLen times less work (the softmax cross-entropy gradient scatters
+ * 200 values into 25,600: 5M index tests before, 200 adds now). Out-of-range indices add nothing.
+ */
 function scatterShader(ctx: GpuContext, d: DType): string {
-  const [init, add, fin] = d === 'f32'
-    ? ['var acc = 0.0;', 'acc += bitcast<f32>(w);', 'bitcast<u32>(acc)']
-    : d === 'i32' ? ['var acc = 0i;', 'acc += bitcast<i32>(w);', 'bitcast<u32>(acc)'] : ['var acc = 0u;', 'acc = acc | w;', 'select(0u, 1u, acc != 0u)'];
+  const add = d === 'f32'
+    ? 'out[o] = bitcast<u32>(bitcast<f32>(out[o]) + bitcast<f32>(w));'
+    : d === 'i32' ? 'out[o] = bitcast<u32>(bitcast<i32>(out[o]) + bitcast<i32>(w));' : 'out[o] = select(0u, 1u, (out[o] | w) != 0u);';
   return `${UNIFORM_WGSL}${BINDINGS}${ADDRESS_WGSL}
 @compute @workgroup_size(${ctx.wg})
 fn main(${MAIN_ARGS}) {
-  let o = ${threadIndex(ctx.wg)};
-  if (o >= m(0u)) { return; }
+  let c = ${threadIndex(ctx.wg)};
+  if (c >= m(0u)) { return; }
   let inner = m(2u); let n = m(1u); let axisLen = m(3u);
-  let j = o % inner;
-  let q = o / inner;
-  let a = i32(q % axisLen);
-  let outer = q / axisLen;
-  ${init}
+  let j = c % inner;
+  let outer = c / inner;
   for (var i = 0u; i < n; i++) {
-    if (indexAt(i) == a) {
+    let a = indexAt(i);
+    if (a >= 0 && u32(a) < axisLen) {
       let w = src[dataAt((outer * n + i) * inner + j)];
+      let o = (outer * axisLen + u32(a)) * inner + j;
       ${add}
     }
   }
-  out[o] = ${fin};
 }`;
 }
 
@@ -126,7 +130,11 @@ export function recordScatterAdd(ctx: GpuContext, rec: Recorder, shape: readonly
   if (nOut === 0) return;
   const n = prod(indices.shape);
   checkSize(ctx, 'scatterAdd', [updates.handle, indices.handle, out]);
-  const u = words(nOut, n, prod(shape.slice(axis + 1)), shape[axis]!, indices, { shape: updates.shape, layout: updates });
+  const inner = prod(shape.slice(axis + 1));
+  const columns = prod(shape.slice(0, axis)) * inner;
+  rec.clear(out.buffer, 0, nOut * 4);
+  if (n === 0 || columns === 0) return;
+  const u = words(columns, n, inner, shape[axis]!, indices, { shape: updates.shape, layout: updates });
   const p = ctx.pipeline(`scatterAdd:${updates.dtype}`, () => scatterShader(ctx, updates.dtype));
-  rec.dispatch(p, u, [{ buffer: out.buffer, size: nOut * 4 }, { buffer: indices.handle.buffer, size: Math.max(1, indices.handle.length) * 4 }, { buffer: updates.handle.buffer, size: Math.max(1, updates.handle.length) * 4 }], ctx.groups(nOut));
+  rec.dispatch(p, u, [{ buffer: out.buffer, size: nOut * 4 }, { buffer: indices.handle.buffer, size: Math.max(1, indices.handle.length) * 4 }, { buffer: updates.handle.buffer, size: Math.max(1, updates.handle.length) * 4 }], ctx.groups(columns));
 }

@@ -129,11 +129,23 @@ function kindKey(k: MapKind): string {
   }
 }
 
-function shader(ctx: GpuContext, k: MapKind, dtypes: readonly DType[]): string {
+/**
+ * The shader for one (expression, dtypes, rank): the walk over the axes is unrolled for the rank
+ * (after merging axes), so a contiguous operand costs one multiply-add per element and no division,
+ * and every uniform word is read at a constant index (dynamic indexing into the uniform block is
+ * slow on software adapters).
+ */
+function shader(ctx: GpuContext, k: MapKind, dtypes: readonly DType[], rank: number): string {
   const decls = dtypes.map((_, i) => `@group(0) @binding(${i + 2}) var<storage, read> in${i}: array<u32>;`).join('\n');
   const init = dtypes.map((_, i) => `var p${i} = mi(${W_IN + i * (R + 1)}u);`).join(' ');
-  const step = dtypes.map((_, i) => `p${i} += i32(c) * mi(${W_IN + i * (R + 1) + 1}u + du);`).join(' ');
   const loads = dtypes.map((_, i) => `let w${i} = in${i}[u32(p${i})];`).join(' ');
+  const walk: string[] = [];
+  for (let d = rank - 1; d >= 0; d--) {
+    // The outermost axis takes what is left (i < n), so it needs no modulo.
+    const c = d === 0 ? 'rem' : `rem % m(${W_SHAPE + d}u)`;
+    const step = dtypes.map((_, i) => `p${i} += c${d} * mi(${W_IN + i * (R + 1) + 1 + d}u);`).join(' ');
+    walk.push(`let c${d} = i32(${c});${d > 0 ? ` rem = rem / m(${W_SHAPE + d}u);` : ''} o += c${d} * mi(${W_OUT + d}u); ${step}`);
+  }
   return `${UNIFORM_WGSL}${BITS_WGSL}${POW_WGSL}
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 ${decls}
@@ -141,17 +153,10 @@ ${decls}
 fn main(${MAIN_ARGS}) {
   let i = ${threadIndex(ctx.wg)};
   if (i >= m(0u)) { return; }
-  var rem = i + m(3u);
+  var rem = i;
   var o = mi(2u);
   ${init}
-  for (var d = i32(m(1u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_SHAPE}u + du);
-    let c = rem % len;
-    rem = rem / len;
-    o += i32(c) * mi(${W_OUT}u + du);
-    ${step}
-  }
+  ${walk.join('\n  ')}
   ${loads}
   out[u32(o)] = ${expression(k, dtypes)};
 }`;
@@ -178,8 +183,6 @@ export function recordMap(
   constant = 0,
 ): void {
   const dtypes = inputs.map((x) => x.dtype);
-  const key = `map:${kindKey(k)}:${dtypes.join(',')}`;
-  const pipeline = ctx.pipeline(key, () => shader(ctx, k, dtypes));
   const c = coalesce(shape, [out.layout, ...inputs.map((x) => x.layout)]);
   const dims = c.shape;
   if (dims.length > R) {
@@ -191,6 +194,8 @@ export function recordMap(
   const fits = handles.every((h) => h.length * 4 <= ctx.maxBinding);
   const blocks: Block[] = fits ? [{ shape: dims, layouts: c.layouts }] : plan(ctx, op, dims, c.layouts);
   for (const block of blocks) {
+    const rank = block.shape.length;
+    const pipeline = ctx.pipeline(`map:${kindKey(k)}:${dtypes.join(',')}:r${rank}`, () => shader(ctx, k, dtypes, rank));
     const n = block.shape.reduce((a, b) => a * b, 1);
     const words = new Int32Array(64);
     words[0] = n;
