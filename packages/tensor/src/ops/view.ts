@@ -3,7 +3,7 @@ import { contiguousStrides, normAxis, sizeOf, type Shape } from '../shape.js';
 import { broadcastView, emit, emitView, NO_ATTRS } from '../internal/emit.js';
 import type { Tensor } from '../tensor.js';
 
-/** Same elements, new shape (one entry may be -1). A view when x is contiguous, else a copy. */
+/** Same elements, new shape (one entry may be -1). A view when x is contiguous or the shape is unchanged, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   x.view('reshape');
   const known = shape.filter((d) => d !== -1);
@@ -14,6 +14,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (resolved.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(resolved) !== x.size)
     fail(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}.`);
   if (isDense(x)) return emitView('reshape', x, x.withLayout(resolved, contiguousStrides(resolved), x.offset), { shape: resolved });
+  // Same shape: a view with the same layout (an alias), never a copy of a strided tensor.
+  if (resolved.every((d, i) => d === x.shape[i]) && resolved.length === x.rank) return emitView('reshape', x, x.withLayout(resolved, x.strides, x.offset), { shape: resolved });
   return emit('reshape', [x], x.backend.kernels.copy(x.view('reshape')), resolved, x.dtype, { shape: resolved });
 }
 
