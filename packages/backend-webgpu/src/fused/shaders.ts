@@ -36,6 +36,17 @@ function header(): string {
   return `${UNIFORM_WGSL}${BITS_WGSL}${COMMON}`;
 }
 
+/** Entry of a step pass whose thread owns column j of BB consecutive batch rows (b0 …). */
+function rowBlockEntry(G: number, wg: number, BB: number): string {
+  return `@compute @workgroup_size(${wg})
+fn main(${MAIN_ARGS}) {
+  let T = m(0u); let B = m(1u); let H = m(2u); let s = m(3u);
+  let GH = ${G}u * H;
+  let tid = ${threadIndex(wg)};
+  if (tid >= ((B + ${BB - 1}u) / ${BB}u) * H) { return; }
+  let j = tid % H; let b0 = (tid / H) * ${BB}u;`;
+}
+
 /**
  * Forward: a thread owns column j of BB batch rows b0 … b0+BB−1 and computes, for each row's time
  * index of step s, the G recurrent dot products Σ_k Wᵀ[k, g·H + j]·h_prev[b, k] (Wᵀ is stored
@@ -52,13 +63,7 @@ export function forwardShader(kind: CellKind, pass: number, wg: number, BB = 1):
 @group(0) @binding(2) var<storage, read> inp: array<u32>;
 @group(0) @binding(3) var<storage, read_write> hs: array<f32>;
 @group(0) @binding(4) var<storage, read_write> sv: array<f32>;
-@compute @workgroup_size(${wg})
-fn main(${MAIN_ARGS}) {
-  let T = m(0u); let B = m(1u); let H = m(2u); let s = m(3u);
-  let GH = ${G}u * H;
-  let tid = ${threadIndex(wg)};
-  if (tid >= ((B + ${BB - 1}u) / ${BB}u) * H) { return; }
-  let j = tid % H; let b0 = (tid / H) * ${BB}u;
+${rowBlockEntry(G, wg, BB)}
   let first = s == 0u;
   let wT = m(${W.IN_W}u);
   let bias = m(${W.IN_BIAS}u);
@@ -193,13 +198,7 @@ fn main(${MAIN_ARGS}) {
 @group(0) @binding(2) var<storage, read> sv: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dG: array<f32>;
 @group(0) @binding(4) var<storage, read_write> wk: array<f32>;
-@compute @workgroup_size(${wg})
-fn main(${MAIN_ARGS}) {
-  let T = m(0u); let B = m(1u); let H = m(2u); let s = m(3u);
-  let GH = ${G}u * H;
-  let tid = ${threadIndex(wg)};
-  if (tid >= ((B + ${BB - 1}u) / ${BB}u) * H) { return; }
-  let j = tid % H; let b0 = (tid / H) * ${BB}u;
+${rowBlockEntry(G, wg, BB)}
   ${bbs.map((q) => `let bq${q} = min(b0 + ${q}u, B - 1u); let len${q} = lenOf(bq${q}); let live${q} = b0 + ${q}u < B && s < len${q};
   let next${q} = live${q} && s + 1u < len${q};
   let nrow${q} = select(0u, timeAt(s + 1u, len${q}) * B + bq${q}, next${q}) * GH;
