@@ -9,10 +9,10 @@
  *
  *   pnpm exec tsx --conditions=@rnnkit/source packages/diagnostics/scripts/adding-problem.ts [--quick]
  *     [--steps 3000] [--seeds 3] [--lags 10,50,100,200] [--sweep-lags 50,100] [--out docs/experiments/adding-problem]
- *     [--cells rnn,lstm,gru] [--no-sweep] [--resume] [--replot [--merge DIR]]
+ *     [--cells rnn,lstm,gru] [--no-sweep] [--only-seeds 2] [--resume] [--replot [--merge DIR,DIR]]
  *
- * The grid and the sweeps can run in two processes (`--no-sweep`, and `--cells none --out DIR`);
- * `--replot --merge DIR` then joins them.
+ * The work can be split over processes (`--no-sweep`; `--cells none --out DIR` for the sweeps;
+ * `--only-seeds 2 --out DIR`); `--replot --merge DIR,…` then joins them into the main folder.
  *
  * Writes results.json (after every run, so a long run can be read while it goes), README.md with
  * the table, SVG charts, and one HTML diagnostics report per cell at the longest lag (seed 0).
@@ -52,6 +52,8 @@ const lags = opt('lags', quick ? '10,20' : '10,50,100,200').split(',').map(Numbe
 const sweepLags = opt('sweep-lags', quick ? '20' : '50,100').split(',').filter(Boolean).map(Number);
 const cellsWanted = opt('cells', 'rnn,lstm,gru').split(',');
 const noSweep = flag('no-sweep');
+/** Run only these seeds (e.g. `--only-seeds 2` in a second process); the budget still says `seeds`. */
+const onlySeeds = opt('only-seeds', '').split(',').filter(Boolean).map(Number);
 const diagEvery = Number(opt('diag-every', String(Math.max(1, Math.round(steps / 10)))));
 const evalEvery = Number(opt('eval-every', String(Math.max(1, Math.round(steps / 30)))));
 const testSize = Number(opt('test-size', quick ? '256' : '1000'));
@@ -401,15 +403,15 @@ function writeOutputs(runs: Run[], done: boolean): void {
 const plan: [Variant, number, number][] = [];
 for (let seed = 0; seed < seeds; seed++) for (const T of lags) for (const v of main) plan.push([v, T, seed]);
 for (let seed = 0; seed < seeds; seed++) for (const T of sweepLags) for (const v of sweep) plan.push([v, T, seed]);
+if (onlySeeds.length) plan.splice(0, plan.length, ...plan.filter(([, , seed]) => onlySeeds.includes(seed)));
 planned = plan.map(([v, T, seed]) => ({ variant: v.name, T, seed }));
 const isPlanned = (r: Run) => planned.some((p) => p.variant === r.variant && p.T === r.T && p.seed === r.seed);
 if (flag('replot')) {
   // Redraw the table and charts from an earlier run's results.json (no training). `--merge DIR` first
   // adds the runs of another invocation (e.g. the sweeps, run in a second process) that this one lacks.
   const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Run[] };
-  const mergeDir = opt('merge', '');
-  if (mergeDir) {
-    const other = JSON.parse(readFileSync(join(resolve(mergeDir), 'results.json'), 'utf8')) as { runs: Run[] };
+  for (const dir of opt('merge', '').split(',').filter(Boolean)) {
+    const other = JSON.parse(readFileSync(join(resolve(dir), 'results.json'), 'utf8')) as { runs: Run[] };
     for (const r of other.runs) if (!saved.runs.some((x) => x.variant === r.variant && x.T === r.T && x.seed === r.seed)) saved.runs.push(r);
   }
   const runs = saved.runs.filter(isPlanned);
