@@ -35,8 +35,8 @@ export function fusedScan<P extends ParamTree, S extends CellState>(
   // RNN and LSTM use b_ih and b_hh only as their sum: add them once ([G·H]) rather than adding b_ih to
   // every step's projection ([T, B, G·H]) and reducing its gradient back. (GRU's b_hn sits inside r ⊙ ·.)
   const foldBias = kernel.kind !== 'gru' && p.bias_ih !== undefined;
-  const xProj = cell.project!(foldBias ? ({ ...params, bias_ih: undefined } as P) : params, xs);
-  const bias = foldBias ? add(p.bias_ih!, p.bias_hh) : p.bias_hh;
+  const xProj = cell.project!(foldBias ? { ...params, bias_ih: undefined } : params, xs);
+  const bias = foldBias ? add(p.bias_ih, p.bias_hh) : p.bias_hh;
   const init = options.initialState ?? cell.zeroState(B, backend);
   const lengthsT = lengths ? tensor(backend, Int32Array.from(lengths), [B], 'i32') : undefined;
   const isLstm = kernel.kind === 'lstm';

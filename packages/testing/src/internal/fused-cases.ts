@@ -1,6 +1,6 @@
 // Checks of the optional fused kernels that are not recurrent (those have the cell kit): each
 // against the composite formula it replaces, run through the public ops on the reference backend.
-import { add, div, mul, sqrt, type AdamStepResult, type DType, type Handle, type Shape } from '@rnnkit/tensor';
+import { add, div, mul, sqrt, type AdamStepResult, type DType, type Shape } from '@rnnkit/tensor';
 import type { ConformanceCase } from './cases.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, draw } from './operands.js';
 
@@ -28,8 +28,8 @@ export const fusedCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 'expand
           [g, m, v, ...corrections],
           (_, [gv, mv, vv, c1, c2]) => {
             const r = h.be.fused!.adamStep!({ grad: gv!, mu: mv!, nu: vv!, bc1: c1!, bc2Sqrt: c2!, beta1: B1, beta2: B2, eps: EPS });
-            for (const k of OUTPUTS) if (k !== which) h.be.free(r[k] as Handle);
-            return r[which] as Handle;
+            for (const k of OUTPUTS) if (k !== which) h.be.free(r[k]);
+            return r[which];
           },
           { shape, dtype },
           (s) => {
