@@ -50,6 +50,7 @@ export function createCountingBackend<H>(inner: Backend<H>): CountingBackend<H> 
     ...(f.lstmSequenceBackward && { lstmSequenceBackward: counted('lstmSequenceBackward', f.lstmSequenceBackward.bind(f)) }),
     ...(f.gruSequence && { gruSequence: counted('gruSequence', f.gruSequence.bind(f)) }),
     ...(f.gruSequenceBackward && { gruSequenceBackward: counted('gruSequenceBackward', f.gruSequenceBackward.bind(f)) }),
+    ...(f.adamStep && { adamStep: counted('adamStep', f.adamStep.bind(f)) }),
   };
 
   return {
