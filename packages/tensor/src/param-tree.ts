@@ -17,9 +17,16 @@ function isLeaf(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && typeof (v as Tensor).retain === 'function';
 }
 
+// A string or number is neither a tensor nor a container (a string's entries are strings again, forever).
+function requireBranch(v: unknown, path: string): void {
+  if (typeof v !== 'object' || v === null)
+    fail(`parameter tree: ${path ? `'${path}'` : 'the root'} is ${v === null ? 'null' : `a ${typeof v}`} (${String(v).slice(0, 40)}), not a tensor, array or object of tensors; optimiser states hold counters and settings too — dispose them with disposeState from @rnnkit/optim.`);
+}
+
 /** Leaves with their dotted paths ("layers.0.weight_ih"), in a fixed order (keys as written). */
 export function treeFlatten(tree: ParamTree, prefix = ''): [path: string, leaf: Tensor][] {
   if (isLeaf(tree)) return [[prefix, tree]];
+  requireBranch(tree, prefix);
   const entries: [string, ParamTree | undefined][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v as ParamTree]) : Object.entries(tree as Record<string, ParamTree | undefined>);
   return entries.flatMap(([k, v]) => (v === undefined ? [] : treeFlatten(v, prefix ? `${prefix}.${k}` : k)));
 }
@@ -35,6 +42,7 @@ export function treeMap<P extends ParamTree, R>(tree: P, fn: (leaf: Tensor, path
 
 function mapAny(tree: ParamTree, fn: (leaf: Tensor, path: string) => unknown, prefix: string): unknown {
   if (isLeaf(tree)) return fn(tree, prefix);
+  requireBranch(tree, prefix);
   const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
   if (Array.isArray(tree)) return tree.map((v: ParamTree, i) => mapAny(v, fn, key(String(i))));
   const out: Record<string, unknown> = {};
