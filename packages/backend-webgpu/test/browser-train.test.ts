@@ -1,12 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
-import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, servePage, type ServedPage } from './page-server.js';
 import { drawInitialParams } from './lstm-init.js';
 import { batches, trainLstmLm } from './lstm-train.js';
 
@@ -16,8 +14,6 @@ import { batches, trainLstmLm } from './lstm-train.js';
 // on its SwiftShader adapter) loads it from 127.0.0.1 and trains a small LSTM on WebGPU; the
 // losses must fall and track the same training on the CPU backend here. CI builds first (tools/ci/test.sh);
 // locally, run `pnpm build` (missing builds skip, saying so; with CI=true they fail).
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'];
 const CI = process.env.CI === 'true';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = path.resolve(root, '..');
@@ -56,9 +52,7 @@ function missing(): string | undefined {
 }
 
 describe('training in headless Chromium on WebGPU, from the built packages', () => {
-  let server: Server | undefined;
-  let browser: Browser | undefined;
-  let url = '';
+  let served: ServedPage | undefined;
   let skip: string | undefined;
 
   beforeAll(async () => {
@@ -67,28 +61,18 @@ describe('training in headless Chromium on WebGPU, from the built packages', () 
       if (CI) throw new Error(skip);
       return;
     }
-    const js = await bundle();
-    const html = '<!doctype html><meta charset="utf-8"><title>rnnkit webgpu training</title><script type="module" src="/train.js"></script>';
-    server = createServer((req, res) => {
-      if (req.url === '/train.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    served = await servePage(await bundle(), 'rnnkit webgpu training');
   });
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await served?.close();
   });
 
   it(`trains a small LSTM for ${STEPS} SGD steps on the page: the loss falls and tracks the CPU backend`, async (ctx) => {
     if (skip !== undefined) ctx.skip(skip);
-    const page = await browser!.newPage();
+    const page = await served!.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    await page.goto(served!.url);
     await page.waitForFunction(() => 'runTraining' in globalThis);
     const init = drawInitialParams();
     const data = batches(STEPS);

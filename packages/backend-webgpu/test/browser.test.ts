@@ -1,19 +1,15 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { contiguousStrides, createRng, type Backend, type View } from '@rnnkit/tensor';
 import { expectClose } from '@rnnkit/testing';
-import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, servePage, type ServedPage } from './page-server.js';
 
 // A real browser: headless Chromium (Debian's chromium package) with WebGPU on its SwiftShader
 // adapter loads a page from 127.0.0.1 that bundles this package's src and runs a matmul and an
 // LSTM sequence forward; the results are compared with the CPU backend here.
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'];
 const CI = process.env.CI === 'true';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,9 +29,7 @@ async function bundle(): Promise<string> {
 }
 
 describe('WebGPU in headless Chromium (playwright-core)', () => {
-  let server: Server | undefined;
-  let browser: Browser | undefined;
-  let url = '';
+  let served: ServedPage | undefined;
   let skip: string | undefined;
 
   beforeAll(async () => {
@@ -45,27 +39,17 @@ describe('WebGPU in headless Chromium (playwright-core)', () => {
       skip = why;
       return;
     }
-    const js = await bundle();
-    const html = '<!doctype html><meta charset="utf-8"><title>rnnkit webgpu</title><script type="module" src="/demo.js"></script>';
-    server = createServer((req, res) => {
-      if (req.url === '/demo.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    served = await servePage(await bundle(), 'rnnkit webgpu');
   });
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await served?.close();
   });
 
   it('runs a matmul and an LSTM sequence forward on the page, matching the CPU backend', async (ctx) => {
     if (skip !== undefined) ctx.skip(skip);
-    const page = await browser!.newPage();
+    const page = await served!.browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(url);
+    await page.goto(served!.url);
     await page.waitForFunction(() => 'runDemo' in globalThis);
     const rng = createRng(3);
     const r = (n: number, s = 1) => Array.from({ length: n }, () => Math.fround((rng.nextFloat() * 2 - 1) * s));

@@ -12,8 +12,8 @@ import { valueAndGradWithAux } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { gru, lstm, rnn } from '@rnnkit/cells';
 import {
-  expectFixtureClose, fixtureRow, fixtureRows, fixtureTensor, loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs,
-  rnnFixtureLoss, rnnFixtureRuns, torchRnnParam, torchRnnParams, torchStateOrder, type RnnFixtureBase, type RnnFixtureEntry,
+  expectFixtureClose, expectRnnFixtureMatch, fixtureRow, fixtureRows, fixtureTensor, loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs,
+  rnnFixtureLoss, rnnFixtureRuns, torchRnnParams, torchStateOrder, type RnnFixtureBase, type RnnFixtureEntry,
   type RnnFixtureInputs, type RnnFixturePath, type RnnSequenceFixture, type RnnTbpttFixture,
 } from '@rnnkit/testing';
 import { recurrent, scan } from '../src/index.js';
@@ -92,13 +92,7 @@ describe('recurrent core matches PyTorch (tools/fixtures/rnn.py)', () => {
     })(inputs);
 
     try {
-      expectFixtureClose('out', aux.ys, c.out, dt);
-      expectFixtureClose('hT', torchStateOrder(aux.states, 'h'), c.hT, dt);
-      if (isLstm) expectFixtureClose('cT', torchStateOrder(aux.states, 'c'), c.cT!, dt);
-      for (const name of Object.keys(c.params)) expectFixtureClose(`d/d${name}`, torchRnnParam(grads.params, name), c.grads[name]!, dt);
-      expectFixtureClose('d/dx', grads.x, c.grads['x']!, dt);
-      expectFixtureClose('d/dh0', grads.h0, c.grads['h0']!, dt);
-      if (isLstm) expectFixtureClose('d/dc0', grads.c0!, c.grads['c0']!, dt);
+      expectRnnFixtureMatch(c, aux, grads, dt);
       // The default path must really take the fused kernel where the cell has one; the others never do.
       const fusable = path === 'default' && makeCell(c, c.I).sequenceKernel !== undefined;
       expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(fusable);

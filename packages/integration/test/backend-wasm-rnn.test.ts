@@ -11,7 +11,7 @@ import { createWasmBackend, type WasmBackend } from '@rnnkit/backend-wasm';
 import { createRng, treeMap } from '@rnnkit/tensor';
 import { gru, lstm, rnn } from '@rnnkit/cells';
 import {
-  expectClose, expectFixtureClose, loadRnnFixtures, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam,
+  expectClose, expectRnnFixtureMatch, loadRnnFixtures, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns,
   torchStateOrder, type RnnFixtureBase, type RnnFixtureEntry, type RnnFixtureInputs, type RnnFixturePath, type RnnSequenceFixture, type RnnTbpttFixture,
 } from '@rnnkit/testing';
 import { recurrent, scan, type ScanOptions } from '@rnnkit/bptt';
@@ -83,13 +83,7 @@ describe.each(LEVELS)('backend-wasm (simd: %s) replays the PyTorch recurrent fix
       return [loss, res] as const;
     })(inputs);
     try {
-      expectFixtureClose('out', aux.ys, c.out, dt);
-      expectFixtureClose('hT', torchStateOrder(aux.states, 'h'), c.hT, dt);
-      if (isLstm) expectFixtureClose('cT', torchStateOrder(aux.states, 'c'), c.cT!, dt);
-      for (const name of Object.keys(c.params)) expectFixtureClose(`d/d${name}`, torchRnnParam(grads.params, name), c.grads[name]!, dt);
-      expectFixtureClose('d/dx', grads.x, c.grads['x']!, dt);
-      expectFixtureClose('d/dh0', grads.h0, c.grads['h0']!, dt);
-      if (isLstm) expectFixtureClose('d/dc0', grads.c0!, c.grads['c0']!, dt);
+      expectRnnFixtureMatch(c, aux, grads, dt);
       const fusable = path === 'default' && makeCell(c, c.I).sequenceKernel !== undefined;
       expect(fusedCalls() > callsBefore, 'fused kernel used').toBe(fusable);
     } finally {

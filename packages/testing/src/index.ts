@@ -16,6 +16,6 @@ export type {
   RnnTbpttFixture, RnnWindowFixture, TorchRnnParams,
 } from './rnn-fixtures.js';
 export {
-  loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam, torchRnnParams,
+  expectRnnFixtureMatch, loadRnnFixtures, RNN_FIXTURE_NAMES, RNN_FIXTURE_PATH_OPTIONS, rnnFixtureInputs, rnnFixtureLoss, rnnFixtureRuns, torchRnnParam, torchRnnParams,
   torchStateOrder,
 } from './rnn-fixtures.js';

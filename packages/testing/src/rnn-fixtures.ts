@@ -3,7 +3,7 @@
 // Building the cell and running scan / recurrent is left to the test (this package imports
 // neither @rnnkit/cells nor @rnnkit/bptt).
 import { add, mul, sum, type Backend, type CellState, type DType, type Tensor } from '@rnnkit/tensor';
-import { fixtureRow, fixtureTensor, loadFixtureFile, type FixtureArray } from './fixtures.js';
+import { expectFixtureClose, fixtureRow, fixtureTensor, loadFixtureFile, type FixtureArray } from './fixtures.js';
 
 /** The cell options of a case. */
 export interface RnnFixtureCell {
@@ -126,6 +126,26 @@ export type RnnFixtureInputs = {
   h0: Tensor[];
   c0?: Tensor[];
 };
+
+/**
+ * Compares one run of a sequence case with PyTorch's: outputs, final states (PyTorch's layer/direction
+ * order), and the gradients of every parameter, of x, h0 and (LSTM) c0.
+ */
+export function expectRnnFixtureMatch(
+  c: RnnSequenceFixture,
+  run: { readonly ys: Tensor; readonly states: readonly { readonly forward: CellState; readonly reverse?: CellState }[] },
+  grads: RnnFixtureInputs,
+  dtype: DType,
+): void {
+  const isLstm = c.kind === 'lstm';
+  expectFixtureClose('out', run.ys, c.out, dtype);
+  expectFixtureClose('hT', torchStateOrder(run.states, 'h'), c.hT, dtype);
+  if (isLstm) expectFixtureClose('cT', torchStateOrder(run.states, 'c'), c.cT!, dtype);
+  for (const name of Object.keys(c.params)) expectFixtureClose(`d/d${name}`, torchRnnParam(grads.params, name), c.grads[name]!, dtype);
+  expectFixtureClose('d/dx', grads.x, c.grads['x']!, dtype);
+  expectFixtureClose('d/dh0', grads.h0, c.grads['h0']!, dtype);
+  if (isLstm) expectFixtureClose('d/dc0', grads.c0!, c.grads['c0']!, dtype);
+}
 
 /** The loss weights of a sequence case, wH / wC split like the states (empty wC unless LSTM). */
 export type RnnFixtureWeights = {

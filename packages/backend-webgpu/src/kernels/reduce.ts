@@ -48,15 +48,10 @@ function body(op: ReduceOp, d: DType): { init: string; fold: string; result: str
   return { init: 'var acc = 1u;', fold: 'acc = min(acc, w);', result: 'acc' };
 }
 
-function shader(ctx: GpuContext, op: ReduceOp, d: DType): string {
-  const b = body(op, d);
-  return `${UNIFORM_WGSL}${BITS_WGSL}
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
-@group(0) @binding(2) var<storage, read> in0: array<u32>;
-@compute @workgroup_size(${ctx.wg})
-fn main(${MAIN_ARGS}) {
-  let i = ${threadIndex(ctx.wg)};
-  if (i >= m(0u)) { return; }
+// Shared by both kernels: where output i's reduced run starts in the input (its kept-axis index), and
+// where the r-th element of that run lies (its reduced-axis index), both through the strides.
+const INDEX_WGSL = `
+fn keptBase(i: u32) -> i32 {
   var rem = i;
   var base = mi(4u);
   for (var d = i32(m(1u)) - 1; d >= 0; d--) {
@@ -65,18 +60,35 @@ fn main(${MAIN_ARGS}) {
     base += i32(rem % len) * mi(${W_KT}u + du);
     rem = rem / len;
   }
+  return base;
+}
+fn reducedAt(base: i32, r: u32) -> i32 {
+  var q = r;
+  var p = base;
+  for (var d = i32(m(2u)) - 1; d >= 0; d--) {
+    let du = u32(d);
+    let len = m(${W_RS}u + du);
+    p += i32(q % len) * mi(${W_RT}u + du);
+    q = q / len;
+  }
+  return p;
+}`;
+
+function shader(ctx: GpuContext, op: ReduceOp, d: DType): string {
+  const b = body(op, d);
+  return `${UNIFORM_WGSL}${BITS_WGSL}
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> in0: array<u32>;
+${INDEX_WGSL}
+@compute @workgroup_size(${ctx.wg})
+fn main(${MAIN_ARGS}) {
+  let i = ${threadIndex(ctx.wg)};
+  if (i >= m(0u)) { return; }
+  let base = keptBase(i);
   ${b.init}
   let count = m(3u);
   for (var r = 0u; r < count; r++) {
-    var q = r;
-    var p = base;
-    for (var d = i32(m(2u)) - 1; d >= 0; d--) {
-      let du = u32(d);
-      let len = m(${W_RS}u + du);
-      p += i32(q % len) * mi(${W_RT}u + du);
-      q = q / len;
-    }
-    let w = in0[u32(p)];
+    let w = in0[u32(reducedAt(base, r))];
     ${b.fold}
   }
   out[i] = ${b.result};
@@ -103,32 +115,18 @@ function treeShader(op: Exclude<ReduceOp, 'argmax'>, d: DType, wg: number): stri
   return `${UNIFORM_WGSL}${BITS_WGSL}
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<storage, read> in0: array<u32>;
+${INDEX_WGSL}
 var<workgroup> part: array<u32, ${wg}>;
 fn combine(a: u32, b: u32) -> u32 { return ${combine(op, d)}; }
 @compute @workgroup_size(${wg})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = wid.x + wid.y * nwg.x;
   if (i >= m(0u)) { return; }
-  var rem = i;
-  var base = mi(4u);
-  for (var d = i32(m(1u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_KS}u + du);
-    base += i32(rem % len) * mi(${W_KT}u + du);
-    rem = rem / len;
-  }
+  let base = keptBase(i);
   ${b.init}
   let count = m(3u);
   for (var r = lid.x; r < count; r += ${wg}u) {
-    var q = r;
-    var p = base;
-    for (var d = i32(m(2u)) - 1; d >= 0; d--) {
-      let du = u32(d);
-      let len = m(${W_RS}u + du);
-      p += i32(q % len) * mi(${W_RT}u + du);
-      q = q / len;
-    }
-    let w = in0[u32(p)];
+    let w = in0[u32(reducedAt(base, r))];
     ${b.fold}
   }
   part[lid.x] = ${b.result};
