@@ -198,6 +198,10 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
  * before a GEMM, in 16×16 tiles so both sides stay in cache.
  */
 export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize): void {
+  if (s0 == 1 && s1 != 1) {
+    transposeCopy(src, s1, R, C, dst);
+    return;
+  }
   for (let r0 = 0; r0 < R; r0 += 16) {
     const r1 = min(R, r0 + 16);
     for (let c0 = 0; c0 < C; c0 += 16) {
@@ -207,6 +211,49 @@ export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize)
         for (let c = c0; c < c1; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + ((<usize>r * s0 + <usize>c * s1) << 2)));
       }
     }
+  }
+}
+
+/**
+ * copy2D of a transposed source (element (r, c) at src + 4·(r + c·s1)): 4×4 blocks read as four
+ * vectors down the columns, transposed in registers with shuffles and stored along the rows, in
+ * 32×32 tiles so both sides stay in L1. Scalar for the edges past a multiple of 4.
+ */
+function transposeCopy(src: usize, s1: i32, R: i32, C: i32, dst: usize): void {
+  const R4 = R & ~3;
+  const C4 = C & ~3;
+  const col = <usize>s1 << 2;
+  const row = <usize>C << 2;
+  for (let r0 = 0; r0 < R4; r0 += 32) {
+    const r1 = min(R4, r0 + 32);
+    for (let c0 = 0; c0 < C4; c0 += 32) {
+      const c1 = min(C4, c0 + 32);
+      for (let r = r0; r < r1; r += 4) {
+        for (let c = c0; c < c1; c += 4) {
+          const p = src + ((<usize>r + <usize>c * s1) << 2);
+          const v0 = v128.load(p);
+          const v1 = v128.load(p + col);
+          const v2 = v128.load(p + 2 * col);
+          const v3 = v128.load(p + 3 * col);
+          const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+          const t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+          const t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+          const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+          const d = dst + ((<usize>r * C + <usize>c) << 2);
+          v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+          v128.store(d + row, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+          v128.store(d + 2 * row, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+          v128.store(d + 3 * row, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+  }
+  // Edges: the last R − R4 rows (every column), then the last C − C4 columns of the other rows.
+  for (let r = R4; r < R; r++) {
+    for (let c = 0; c < C; c++) store<f32>(dst + ((<usize>r * C + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
+  }
+  for (let r = 0; r < R4; r++) {
+    for (let c = C4; c < C; c++) store<f32>(dst + ((<usize>r * C + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
   }
 }
 

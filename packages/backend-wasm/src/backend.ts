@@ -8,6 +8,7 @@ import { fill } from './fill.js';
 import { createFusedKernels } from './fused.js';
 import { gather, scatterAdd } from './gather.js';
 import type { WasmHandle } from './handle.js';
+import type { Acquire } from './internal/acquire.js';
 import { JsEngine, WasmEngine, type Engine } from './internal/engine.js';
 import { createJsOps } from './internal/js-ops.js';
 import { contiguous } from './internal/strided.js';
@@ -30,6 +31,12 @@ export interface WasmBackendOptions {
   readonly simd?: 'auto' | SimdLevel;
   /** Dtypes to offer (i32 and bool are always included). Default: f32, f64, i32, bool; f64 kernels are JS. */
   readonly dtypes?: readonly DType[];
+  /**
+   * Bytes of freed tensor storage kept for reuse (default 256 MiB; 0 turns pooling off). A training
+   * step frees and re-creates arrays of the same sizes every step; reusing them skips zeroing new
+   * pages and the garbage collection of old ones. Reported as `stats().pooledBytes`.
+   */
+  readonly poolBytes?: number;
 }
 
 /** The backend, plus what it chose. */
@@ -69,13 +76,18 @@ function resolveLevel(simd: WasmBackendOptions['simd']): SimdLevel {
 function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBackendOptions): WasmBackend {
   const wanted = options.dtypes ?? ALL_DTYPES;
   const dtypes = ALL_DTYPES.filter((d) => wanted.includes(d) || d === 'i32' || d === 'bool');
-  const memory = new Memory();
+  const memory = new Memory(options.poolBytes);
   const track = (data: TypedArray): WasmHandle => memory.track(data);
+  const acquire: Acquire = (dtype, size) => memory.acquire(dtype, size);
   const f32: Engine = wasm ? new WasmEngine(wasm.ops, wasm.memory) : new JsEngine(4, createJsOps);
+  f32.outputArrays = (n) => memory.acquire('f32', n);
   let f64: Engine | undefined;
   const engineFor = (x: View<WasmHandle>): Engine => {
     if (x.dtype === 'f32') return f32;
-    f64 ??= new JsEngine(8, createJsOps);
+    if (f64 === undefined) {
+      f64 = new JsEngine(8, createJsOps);
+      f64.outputArrays = (n) => memory.acquire('f64', n);
+    }
     return f64;
   };
 
@@ -89,8 +101,8 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
   };
 
   const kernels: Kernels<WasmHandle> = {
-    unary: (op, x) => (alive(op, x), track(unary(op, x))),
-    binary: (op, a, b) => (alive(op, a, b), track(binary(op, a, b))),
+    unary: (op, x) => (alive(op, x), track(unary(op, x, acquire))),
+    binary: (op, a, b) => (alive(op, a, b), track(binary(op, a, b, acquire))),
     where: (cond, a, b) => (alive('where', cond, a, b), track(where(cond, a, b))),
     reduce: (op, x, axes) => (alive(op, x), track(reduce(op, x, axes))),
     matmul: (a, b) => (alive('matmul', a, b), track(matmul(engineFor(a), a, b))),
@@ -112,7 +124,7 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     simd: level,
     capabilities: { dtypes, ieeeSpecialValues: true, syncRead: true },
     kernels,
-    fused: createFusedKernels(track, engineFor, alive),
+    fused: createFusedKernels(track, engineFor, alive, acquire),
     upload(data, dtype) {
       requireDtype('upload', dtype);
       if (matches(data, dtype)) return track(data.slice());

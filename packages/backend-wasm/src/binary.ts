@@ -1,6 +1,7 @@
 import { allocate, sizeOf } from '@rnnkit/tensor';
 import type { BinaryOp, DType, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
+import type { Acquire } from './internal/acquire.js';
 import { isContiguous, walk2 } from './internal/strided.js';
 
 /**
@@ -78,11 +79,13 @@ function patterned(op: BinaryOp, f: Fn, a: View<WasmHandle>, b: View<WasmHandle>
   const db = b.handle.data;
   const ao = a.offset;
   const bo = b.offset;
-  const L = pat.period;
+  // A scalar (a tile of one) is read as one value held for every output: one pass, no inner loop.
+  const scalar = pat.kind === 'tile' && pat.period === 1;
+  const L = scalar ? n : pat.period;
   // Inline the arithmetic that dominates training (bias adds, softmax shifts); the rest goes through f.
   const g: Fn = swap ? (x, y) => f(y, x) : f;
   const inline = a.dtype !== 'i32' && !swap && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div');
-  if (pat.kind === 'tile') {
+  if (pat.kind === 'tile' && !scalar) {
     for (let r = 0; r < n; r += L) {
       const ar = ao + r;
       if (inline && op === 'add') for (let j = 0; j < L; j++) out[r + j] = da[ar + j]! + db[bo + j]!;
@@ -105,7 +108,7 @@ function patterned(op: BinaryOp, f: Fn, a: View<WasmHandle>, b: View<WasmHandle>
 }
 
 /** out = op(a, b) over the output's shape; a and b already carry it (broadcast axes have stride 0). */
-export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray {
+export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>, acquire: Acquire = allocate): TypedArray {
   const f0 = a.dtype === 'i32' ? INT32[op] : FLOAT[op];
   if (!isCompare(op) && a.dtype !== 'bool') {
     const n = sizeOf(a.shape);
@@ -115,7 +118,7 @@ export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>): 
     if (aContiguous && bContiguous) {
       const da = a.handle.data;
       const db = b.handle.data;
-      const out = allocate(a.dtype, n);
+      const out = acquire(a.dtype, n);
       const ao = a.offset;
       const bo = b.offset;
       // The common arithmetic inlined (no call per element); the rest through the table.
@@ -129,7 +132,7 @@ export function binary(op: BinaryOp, a: View<WasmHandle>, b: View<WasmHandle>): 
     const bPattern = aContiguous ? patternOf(b) : null;
     const aPattern = !bPattern && bContiguous ? patternOf(a) : null;
     if (bPattern || aPattern) {
-      const out = allocate(a.dtype, n);
+      const out = acquire(a.dtype, n);
       if (bPattern) patterned(op, f0, a, b, bPattern, false, out);
       else patterned(op, f0, b, a, aPattern!, true, out);
       return out;

@@ -3,6 +3,7 @@ import type {
   FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
 } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
+import type { Acquire } from './internal/acquire.js';
 import type { Engine } from './internal/engine.js';
 import { contiguous, copyInto } from './internal/strided.js';
 
@@ -372,7 +373,12 @@ const savedOf = (fwd: SequenceForward<WasmHandle>): TypedArray[] => {
 const forwardOnly = (args: Args): boolean => args.options.forwardOnly === true;
 
 /** The whole-sequence kernels; `engineFor` picks WebAssembly (f32) or JS (f64, or the fallback) by the input's dtype. */
-export function createFusedKernels(track: Track, engineFor: EngineFor, check: (op: string, ...views: View<WasmHandle>[]) => void): Required<FusedKernels<WasmHandle>> {
+export function createFusedKernels(
+  track: Track,
+  engineFor: EngineFor,
+  check: (op: string, ...views: View<WasmHandle>[]) => void,
+  acquire: Acquire,
+): Required<FusedKernels<WasmHandle>> {
   const inputs = (a: Args): View<WasmHandle>[] => [a.xProj, a.h0, a.wHh, a.bHh, ...(a.options.lengths ? [a.options.lengths] : [])];
   return {
     rnnSequence: (a, act) => (check('rnnSequence', ...inputs(a)), wrapForward(track, rnnForward(engineFor(a.xProj), a, act === 'relu'))),
@@ -384,7 +390,7 @@ export function createFusedKernels(track: Track, engineFor: EngineFor, check: (o
     // Element-wise and memory-bound: one JS pass beats the ten ops (and ten allocations) of the composite.
     adamStep: (a) => {
       check('adamStep', a.grad, a.mu, a.nu, a.bc1, a.bc2Sqrt);
-      const o = hostAdamStep(a);
+      const o = hostAdamStep(a, acquire);
       return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
     },
   };

@@ -1,6 +1,7 @@
 import { allocate, sizeOf } from '@rnnkit/tensor';
 import type { TypedArray, UnaryOp, View } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
+import type { Acquire } from './internal/acquire.js';
 import { contiguous, isContiguous, viewOffsets } from './internal/strided.js';
 
 /** Logistic function in the form that never overflows: exp is only taken of a non-positive number. */
@@ -22,13 +23,13 @@ const UNARY: Record<Exclude<UnaryOp, 'isFinite'>, (x: number) => number> = {
 };
 
 /** y = op(x) elementwise; isFinite yields bool, the rest keep x's dtype (stores round or wrap as the dtype does). */
-export function unary(op: UnaryOp, x: View<WasmHandle>): TypedArray {
+export function unary(op: UnaryOp, x: View<WasmHandle>, acquire: Acquire = allocate): TypedArray {
   const offsets = isContiguous(x) ? null : viewOffsets(x);
   if (offsets === null && op !== 'isFinite' && x.dtype !== 'bool') {
     const f = UNARY[op];
     const n = sizeOf(x.shape);
     const src = x.handle.data;
-    const out = allocate(x.dtype, n);
+    const out = acquire(x.dtype, n);
     for (let i = 0, p = x.offset; i < n; i++, p++) out[i] = f(src[p]!);
     return out;
   }

@@ -49,6 +49,7 @@ const CASES: { name: string; a: Shape; b: Shape }[] = [
   { name: 'block of trailing axes tiled', a: [2, 3, 4], b: [3, 4] },
   { name: 'repeat over two trailing axes', a: [2, 3, 4], b: [2, 1, 1] },
   { name: 'scalar', a: [4, 3], b: [] },
+  { name: 'scalar, a the broadcast side', a: [], b: [4, 3] },
 ];
 
 describe('wasm binary broadcast fast paths', () => {

@@ -1,5 +1,5 @@
 import type { AdamStepArgs, View } from './backend.js';
-import { allocate, type TypedArray } from './dtype.js';
+import { allocate, type DType, type TypedArray } from './dtype.js';
 import { fail, fmtShape } from './errors.js';
 import type { HostHandle } from './host-memory.js';
 import { stridedOffsets } from './host-memory.js';
@@ -21,7 +21,10 @@ function elements(v: View<HostHandle>): TypedArray {
  * rounded to f32 where the composite ops round it (each op's result is stored as f32), so the fused
  * and composite paths give the same bits; double rounding through f64 is exact for + − × ÷ and √.
  */
-export function hostAdamStep(args: AdamStepArgs<HostHandle>): { mu: TypedArray; nu: TypedArray; update: TypedArray } {
+export function hostAdamStep(
+  args: AdamStepArgs<HostHandle>,
+  acquire: (dtype: DType, size: number) => TypedArray = allocate,
+): { mu: TypedArray; nu: TypedArray; update: TypedArray } {
   const { grad, beta1, beta2 } = args;
   for (const [name, v] of [['mu', args.mu], ['nu', args.nu]] as const) {
     if (v.dtype !== grad.dtype || !sameShape(v.shape, grad.shape)) {
@@ -34,9 +37,10 @@ export function hostAdamStep(args: AdamStepArgs<HostHandle>): { mu: TypedArray; 
   const bc1 = args.bc1.handle.data[args.bc1.offset]!;
   const bc2 = args.bc2Sqrt.handle.data[args.bc2Sqrt.offset]!;
   const n = g.length;
-  const mu = allocate(grad.dtype, n);
-  const nu = allocate(grad.dtype, n);
-  const update = allocate(grad.dtype, n);
+  // Outputs are written in full, so a backend may hand out recycled arrays (`acquire`).
+  const mu = acquire(grad.dtype, n);
+  const nu = acquire(grad.dtype, n);
+  const update = acquire(grad.dtype, n);
   if (grad.dtype === 'f32') {
     // Two monomorphic loops: Math.fround inline in the f32 one, nothing to round in the f64 one.
     const f = Math.fround;

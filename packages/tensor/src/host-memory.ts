@@ -1,5 +1,5 @@
 import type { BackendStats } from './backend.js';
-import type { TypedArray } from './dtype.js';
+import { allocate, type DType, type TypedArray, type TypedArrayFor } from './dtype.js';
 import { RnnkitError } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 
@@ -8,18 +8,42 @@ export interface HostHandle {
   readonly data: TypedArray;
 }
 
+/** Options of `HostMemory`. */
+export interface HostMemoryOptions {
+  /**
+   * Bytes of freed arrays kept for reuse by `acquire` (default 0: no pool). A fresh large
+   * TypedArray costs far more than the copy that fills it (zeroed pages, then garbage collection),
+   * so backends that hand out many same-sized arrays per step pool them.
+   */
+  readonly poolBytes?: number;
+}
+
+/** Arrays smaller than this are cheap to allocate and are not pooled. */
+const MIN_POOLED_BYTES = 4096;
+
 /**
  * Handle accounting for backends whose tensors live in TypedArrays: tracks what was handed out, so
  * `stats()` reports live memory, and a second free (or use after free) is caught instead of silently
- * corrupting the counts. `owner` names the backend in error messages.
+ * corrupting the counts. `owner` names the backend in error messages. With a pool, freed arrays are
+ * kept (up to `poolBytes`) and handed out again by `acquire`; a tracked array must then be owned by
+ * its handle alone, which holds for backends that copy on upload and on read.
  */
 export class HostMemory {
   private readonly live = new Set<HostHandle>();
   private readonly freed = new WeakSet<HostHandle>();
   private bytes = 0;
   private peakBytes = 0;
+  private readonly poolLimit: number;
+  /** Free arrays by constructor name and length. */
+  private readonly pool = new Map<string, TypedArray[]>();
+  private pooled = 0;
 
-  constructor(private readonly owner: string) {}
+  constructor(
+    private readonly owner: string,
+    options: HostMemoryOptions = {},
+  ) {
+    this.poolLimit = options.poolBytes ?? 0;
+  }
 
   /** Wraps a freshly allocated array in a handle the caller now owns. */
   track(data: TypedArray): HostHandle {
@@ -30,12 +54,33 @@ export class HostMemory {
     return handle;
   }
 
+  /**
+   * An array of `size` elements of `dtype` for a kernel that writes every element: a pooled one
+   * (holding stale values) when there is one of that length, else a fresh zeroed one.
+   */
+  acquire<D extends DType>(dtype: D, size: number): TypedArrayFor[D] {
+    const reused = this.pooled === 0 ? undefined : this.pool.get(`${ARRAY_NAME[dtype]}:${size}`)?.pop();
+    if (reused === undefined) return allocate(dtype, size);
+    this.pooled -= reused.byteLength;
+    return reused as TypedArrayFor[D];
+  }
+
   free(handle: HostHandle): void {
     if (this.freed.has(handle)) throw new RnnkitError('free: this handle was already freed; free each handle exactly once.');
     if (!this.live.has(handle)) throw new RnnkitError(`free: this handle was not allocated by this ${this.owner} backend; free it on the backend that made it.`);
     this.live.delete(handle);
     this.freed.add(handle);
-    this.bytes -= handle.data.byteLength;
+    const { data } = handle;
+    this.bytes -= data.byteLength;
+    // Only whole arrays are pooled: a view into a larger buffer is left to the garbage collector.
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    if (whole && data.byteLength >= MIN_POOLED_BYTES && this.pooled + data.byteLength <= this.poolLimit) {
+      const key = keyOf(data);
+      const list = this.pool.get(key);
+      if (list) list.push(data);
+      else this.pool.set(key, [data]);
+      this.pooled += data.byteLength;
+    }
   }
 
   /** Throws when a kernel is handed a handle that was already freed. */
@@ -44,12 +89,24 @@ export class HostMemory {
   }
 
   stats(): BackendStats {
-    return { liveHandles: this.live.size, bytes: this.bytes, peakBytes: this.peakBytes, pooledBytes: 0 };
+    return { liveHandles: this.live.size, bytes: this.bytes, peakBytes: this.peakBytes, pooledBytes: this.pooled };
   }
 
   resetPeak(): void {
     this.peakBytes = this.bytes;
   }
+
+  /** Drops every pooled array (live handles are untouched). */
+  trimPool(): void {
+    this.pool.clear();
+    this.pooled = 0;
+  }
+}
+
+const ARRAY_NAME: Record<DType, string> = { f32: 'Float32Array', f64: 'Float64Array', i32: 'Int32Array', bool: 'Uint8Array' };
+
+function keyOf(data: TypedArray): string {
+  return `${data.constructor.name}:${data.length}`;
 }
 
 /**

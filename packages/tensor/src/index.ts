@@ -10,7 +10,7 @@ export type {
 } from './backend.js';
 export { ARITHMETIC_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
 export { Tensor, sameBackend } from './tensor.js';
-export type { HostHandle } from './host-memory.js';
+export type { HostHandle, HostMemoryOptions } from './host-memory.js';
 export { HostMemory, stridedOffsets } from './host-memory.js';
 export { hostAdamStep } from './host-adam.js';
 export { keep, scope, tensorsIn, unscoped } from './scope.js';

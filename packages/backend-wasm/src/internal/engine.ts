@@ -2,6 +2,9 @@ import type { Ops } from './ops.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
+/** Where `take` puts results: an array of `n` floats the caller may overwrite entirely. */
+export type OutputArrays = (n: number) => FloatArray;
+
 /**
  * A scratch memory plus the ops that run on it. Kernels bump-allocate regions for one call
  * (`mark` … `release`), copy operands in, run ops, and copy results out into fresh TypedArrays.
@@ -16,6 +19,8 @@ export abstract class Engine {
   private cachedBuffer: ArrayBufferLike | undefined;
   private fView: FloatArray | undefined;
   private iView: Int32Array | undefined;
+  /** Fresh arrays unless the backend hands out recycled ones (its memory pool). */
+  outputArrays: OutputArrays | undefined;
 
   protected abstract buffer(): ArrayBufferLike;
   /** Makes the memory at least `bytes` long, keeping its contents. */
@@ -92,10 +97,13 @@ export abstract class Engine {
     return ptr;
   }
 
-  /** A fresh typed array holding `n` floats at `ptr`. */
+  /** A new (or recycled, see `outputArrays`) typed array holding the `n` floats at `ptr`. */
   take(ptr: number, n: number): FloatArray {
     const i = ptr / this.elementBytes;
-    return this.f().slice(i, i + n);
+    if (this.outputArrays === undefined) return this.f().slice(i, i + n);
+    const out = this.outputArrays(n);
+    out.set(this.f().subarray(i, i + n));
+    return out;
   }
 }
 
