@@ -1,4 +1,4 @@
-import { hostAdamStep, RnnkitError, sizeOf } from '@rnnkit/tensor';
+import { hostAdamStep, hostCrossEntropy, hostCrossEntropyBackward, RnnkitError, sizeOf } from '@rnnkit/tensor';
 import type {
   FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
 } from '@rnnkit/tensor';
@@ -392,6 +392,16 @@ export function createFusedKernels(
       check('adamStep', a.grad, a.mu, a.nu, a.bc1, a.bc2Sqrt);
       const o = hostAdamStep(a, acquire);
       return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
+    },
+    // The same host passes: Math.exp per logit, the whole loss in two sweeps over [N, V].
+    crossEntropy: (a) => {
+      check('crossEntropy', a.logits, a.targets);
+      const o = hostCrossEntropy(a, acquire);
+      return { loss: track(o.loss), logSumExp: track(o.logSumExp) };
+    },
+    crossEntropyBackward: (a) => {
+      check('crossEntropyBackward', a.logits, a.targets, a.logSumExp, a.grad);
+      return track(hostCrossEntropyBackward(a, acquire));
     },
   };
 }

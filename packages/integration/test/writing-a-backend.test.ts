@@ -51,6 +51,8 @@ export function createCountingBackend<H>(inner: Backend<H>): CountingBackend<H> 
     ...(f.gruSequence && { gruSequence: counted('gruSequence', f.gruSequence.bind(f)) }),
     ...(f.gruSequenceBackward && { gruSequenceBackward: counted('gruSequenceBackward', f.gruSequenceBackward.bind(f)) }),
     ...(f.adamStep && { adamStep: counted('adamStep', f.adamStep.bind(f)) }),
+    ...(f.crossEntropy && { crossEntropy: counted('crossEntropy', f.crossEntropy.bind(f)) }),
+    ...(f.crossEntropyBackward && { crossEntropyBackward: counted('crossEntropyBackward', f.crossEntropyBackward.bind(f)) }),
   };
 
   return {

@@ -1,10 +1,9 @@
-import {
-  add, arange, cast, fail, fmtShape, gather, logSoftmax, mul, ne, neg, reshape, sameShape, scope, sum, where, type Tensor,
-} from '@rnnkit/tensor';
+import { cast, fail, fmtShape, mul, ne, reshape, sameShape, scope, sum, where, type Tensor } from '@rnnkit/tensor';
 import { requireFloatTensor } from './internal/checks.js';
 import { checkIndexRange } from './internal/index-range.js';
 import { maskParts, requireMaskDType } from './internal/mask.js';
 import { reduceLoss, requireReduction } from './internal/reduce-loss.js';
+import { tokenLosses } from './internal/token-losses.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of `softmaxCrossEntropy`. */
@@ -18,6 +17,11 @@ export interface SoftmaxCrossEntropyOptions {
   readonly ignoreIndex?: number;
   /** 'mean' (default) over valid tokens, 'sum', or 'none' (per-token losses `[...]`, 0 at excluded tokens). */
   readonly reduction?: Reduction;
+  /**
+   * Use the backend's fused cross-entropy kernels when it has them (default true): one pass over the
+   * logits each way instead of about eight. `false` forces the composite of primitive ops.
+   */
+  readonly fused?: boolean;
 }
 
 /**
@@ -60,16 +64,14 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, options: So
 
   requireMaskDType(op, mask);
   return scope(() => {
-    const logp = reshape(logSoftmax(logits, -1), [tokens * classes]); //   [N·V], N tokens
     const parts = maskParts(mask, logits.dtype);
     const notIgnored = ignoreIndex === undefined ? undefined : ne(targets, ignoreIndex);
     const keep = both(notIgnored, parts.keep); //                                      [...] bool, or none
-    // Flat index of each token's target log-probability; an excluded token (or one of weight 0,
-    // whose target need not be a class) points at its row's class 0 instead.
+    // An excluded token (or one of weight 0, whose target need not be a class) is scored against
+    // class 0 instead, and its loss then masked out.
     const pickable = both(keep, parts.weight ? ne(parts.weight, 0) : undefined);
-    const rows = mul(reshape(arange(logits.backend, tokens), tokenShape), classes);
-    const picked = gather(logp, add(rows, pickable ? where(pickable, targets, 0) : targets)); // [...]
-    let loss = neg(picked);
+    const picked = reshape(pickable ? where(pickable, targets, 0) : targets, [tokens]);
+    let loss = reshape(tokenLosses(reshape(logits, [tokens, classes]), picked, options.fused !== false), tokenShape); // [...]
     if (keep) loss = where(keep, loss, 0);
     if (parts.weight) loss = mul(loss, parts.weight);
     let count: Tensor | number = tokens;

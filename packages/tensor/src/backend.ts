@@ -146,6 +146,29 @@ export interface AdamStepResult<H = Handle> {
 }
 
 /**
+ * Softmax cross-entropy of each row of `logits` [N, V] (float) against `targets` [N] (i32, every
+ * one in [0, V): callers substitute a valid class for tokens they exclude).
+ */
+export interface CrossEntropyArgs<H = Handle> {
+  readonly logits: View<H>;
+  readonly targets: View<H>;
+}
+
+/** Fresh contiguous [N] handles of the logits' dtype. */
+export interface CrossEntropyResult<H = Handle> {
+  /** logsumexp(logits[n]) − logits[n, targets[n]]. */
+  readonly loss: H;
+  /** logsumexp(logits[n]): what the backward needs besides the logits and targets. */
+  readonly logSumExp: H;
+}
+
+/** The backward's inputs: the forward's, its logSumExp [N], and the loss cotangent `grad` [N]. */
+export interface CrossEntropyBackwardArgs<H = Handle> extends CrossEntropyArgs<H> {
+  readonly logSumExp: View<H>;
+  readonly grad: View<H>;
+}
+
+/**
  * Optional fast paths. When a backend lacks one, callers use the composite path built from
  * primitives; a conformance test checks each fused kernel against it.
  */
@@ -158,6 +181,10 @@ export interface FusedKernels<H = Handle> {
   gruSequenceBackward?(args: SequenceArgs<H>, fwd: SequenceForward<H>, grads: SequenceGrads<H>, resetAfter: boolean): SequenceBackward<H>;
   /** The moments and direction of one Adam step in one pass (optimisers use it when no tracer is active). */
   adamStep?(args: AdamStepArgs<H>): AdamStepResult<H>;
+  /** Per-row softmax cross-entropy in one pass (`softmaxCrossEntropy` uses it with its backward). */
+  crossEntropy?(args: CrossEntropyArgs<H>): CrossEntropyResult<H>;
+  /** d logits [N, V] = grad[n]·(softmax(logits[n])[v] − [v = targets[n]]), a fresh contiguous handle. */
+  crossEntropyBackward?(args: CrossEntropyBackwardArgs<H>): H;
 }
 
 /** What a backend can do; the conformance kit and the ops read it. */

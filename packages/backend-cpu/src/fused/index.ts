@@ -1,4 +1,4 @@
-import { hostAdamStep, type FusedKernels, type SequenceBackward, type SequenceForward, type TypedArray } from '@rnnkit/tensor';
+import { hostAdamStep, hostCrossEntropy, hostCrossEntropyBackward, type FusedKernels, type SequenceBackward, type SequenceForward, type TypedArray } from '@rnnkit/tensor';
 import type { CpuHandle } from '../handle.js';
 import type { BackwardArrays, ForwardArrays } from './common.js';
 import { gruBackward, gruForward } from './gru.js';
@@ -45,5 +45,10 @@ export function createFusedKernels(track: Track): Required<FusedKernels<CpuHandl
       const o = hostAdamStep(args);
       return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
     },
+    crossEntropy: (args) => {
+      const o = hostCrossEntropy(args);
+      return { loss: track(o.loss), logSumExp: track(o.logSumExp) };
+    },
+    crossEntropyBackward: (args) => track(hostCrossEntropyBackward(args)),
   };
 }

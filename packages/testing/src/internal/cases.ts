@@ -5,7 +5,7 @@ import {
   type BinaryOp, type DType, type FusedKernels, type ReduceOp, type Shape, type Tensor, type UnaryOp,
 } from '@rnnkit/tensor';
 import { CloseAssertionError } from '../tolerance.js';
-import { fusedCases } from './fused-cases.js';
+import { crossEntropyCases, fusedCases } from './fused-cases.js';
 import { describeOperand, type Harness, type Side } from './harness.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, operandView, typed, type Domain, type HostOperand, type LayoutKind } from './operands.js';
 
@@ -592,5 +592,6 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   ...viewAndReadCases,
   ...specialCases,
   ...fusedCases,
+  ...crossEntropyCases,
 ];
 

@@ -1,6 +1,8 @@
 // Checks of the optional fused kernels that are not recurrent (those have the cell kit): each
 // against the composite formula it replaces, run through the public ops on the reference backend.
-import { add, div, mul, sqrt, type AdamStepResult, type DType, type Shape } from '@rnnkit/tensor';
+import {
+  add, arange, cast, div, eq, gather, logSumExp, mul, reshape, softmax, sqrt, sub, type AdamStepResult, type Backend, type DType, type Shape, type Tensor,
+} from '@rnnkit/tensor';
 import type { ConformanceCase } from './cases.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, draw } from './operands.js';
 
@@ -42,6 +44,75 @@ export const fusedCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 'expand
           },
         );
       }
+    }
+  },
+}));
+
+// Rows × classes: one row, a tile's worth, past a tile, many narrow rows, one wide row.
+const CE_SHAPES: readonly (readonly [number, number])[] = [[1, 1], [4, 8], [5, 13], [33, 3], [2, 130]];
+
+/** Reference pieces on the reference backend: the target logit of each row, and the one-hot [N, V]. */
+function targetLogit(be: Backend, x: Tensor, t: Tensor, N: number, V: number, keep: <T extends Tensor>(t: T) => T): Tensor {
+  const flat = keep(add(keep(mul(keep(arange(be, N)), V)), t));
+  return gather(keep(reshape(x, [N * V])), flat);
+}
+
+function oneHot(be: Backend, t: Tensor, N: number, V: number, dtype: DType, keep: <T extends Tensor>(t: T) => T): Tensor {
+  const classes = keep(reshape(keep(arange(be, V)), [1, V]));
+  return cast(keep(eq(classes, keep(reshape(t, [N, 1])))), dtype);
+}
+
+export const crossEntropyCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 'expanded').map((layout) => ({
+  group: 'fused: crossEntropy',
+  title: `loss, logSumExp and the logits' gradient, ${layout} views`,
+  dtypes: ['f32', 'f64'] as DType[],
+  requiresFused: 'crossEntropy',
+  async run(h, dtype) {
+    if (!h.be.fused?.crossEntropyBackward) throw new Error(`${h.be.name} has crossEntropy but no crossEntropyBackward; offer both or neither.`);
+    for (const [N, V] of CE_SHAPES) {
+      const shape = [N, V];
+      const lay = layoutApplies(layout, shape) ? layout : 'contiguous';
+      const x = makeOperand(shape, dtype, lay, (n) => draw(h.rng, n, dtype, 'any'));
+      const t = fixedOperand([N], 'i32', Array.from({ length: N }, (_, n) => (n * 7 + 3) % V));
+      for (const which of ['loss', 'logSumExp'] as const) {
+        await h.checkKernel(
+          `fused.crossEntropy → ${which}`,
+          [x, t],
+          (_, [xv, tv]) => {
+            const r = h.be.fused!.crossEntropy!({ logits: xv!, targets: tv! });
+            h.be.free(which === 'loss' ? r.logSumExp : r.loss);
+            return r[which];
+          },
+          { shape: [N], dtype },
+          (s) => {
+            const [xs, ts] = s.xs as [Tensor, Tensor];
+            const lse = s.keep(logSumExp(xs, -1));
+            return which === 'logSumExp' ? lse : sub(lse, s.keep(targetLogit(s.be, xs, ts, N, V, s.keep)));
+          },
+        );
+      }
+      const g = makeOperand([N], dtype, 'contiguous', (n) => draw(h.rng, n, dtype, 'any'));
+      await h.checkKernel(
+        'fused.crossEntropyBackward',
+        [x, t, g],
+        (_, [xv, tv, gv]) => {
+          // logSumExp from the forward kernel itself, as callers pass it.
+          const f = h.be.fused!.crossEntropy!({ logits: xv!, targets: tv! });
+          h.be.free(f.loss);
+          const lseView = { handle: f.logSumExp, dtype, shape: [N], strides: [1], offset: 0 };
+          try {
+            return h.be.fused!.crossEntropyBackward!({ logits: xv!, targets: tv!, grad: gv!, logSumExp: lseView });
+          } finally {
+            h.be.free(f.logSumExp);
+          }
+        },
+        { shape: [N, V], dtype },
+        (s) => {
+          const [xs, ts, gs] = s.xs as [Tensor, Tensor, Tensor];
+          const diff = s.keep(sub(s.keep(softmax(xs, -1)), s.keep(oneHot(s.be, ts, N, V, xs.dtype, s.keep))));
+          return mul(diff, s.keep(reshape(gs, [N, 1])));
+        },
+      );
     }
   },
 }));
