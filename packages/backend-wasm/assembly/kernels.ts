@@ -20,7 +20,9 @@
 /** exp(x) for f32 lanes (Cephes expf: range reduction by ln 2, degree-6 polynomial, ~1 ulp). */
 // @ts-expect-error: decorator
 @inline function vexp(x0: v128): v128 {
-  const x1 = f32x4.min(f32x4.max(x0, splat(-87.0)), splat(88.0));
+  // pmin/pmax are single instructions (min/max must order NaN and ±0, which costs a sequence);
+  // NaN is restored at the end.
+  const x1 = f32x4.pmin(f32x4.pmax(x0, splat(-87.0)), splat(88.0));
   const n = f32x4.floor(madd(x1, splat(1.44269504088896341), splat(0.5)));
   let x = f32x4.sub(x1, f32x4.mul(n, splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(n, splat(-2.12194440e-4)));
@@ -32,7 +34,10 @@
   y = madd(y, x, splat(1.6666665459e-1));
   y = madd(y, x, splat(5.0000001201e-1));
   y = f32x4.add(madd(y, z, x), splat(1.0));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2ⁿ built in the exponent field. n is integral in [−126, 128], so adding 1.5·2²³ leaves n + 127
+  // in the low mantissa bits (one add, where trunc_sat is a sequence of several instructions).
+  const biased = f32x4.add(n, splat(12583039.0)); // 1.5·2²³ + 127
+  const pow2n = i32x4.shl(i32x4.sub(biased, i32x4.splat(0x4B400000)), 23);
   const r = f32x4.mul(y, pow2n);
   // exp(NaN) is NaN (min/max above may have replaced it).
   return v128.bitselect(r, x0, f32x4.eq(x0, x0));
