@@ -655,3 +655,32 @@ export function gruBwdStepBefore2(B: i32, H: i32, rows: usize, u: usize, gates: 
     for (; j < H; j++) gruBwdBefore2At(<usize>j << 2, H4, ub, gates + rg, hPrev + rr, dG + rg, dX + rg, dz, dP, rh + rr, false);
   }
 }
+
+// ---------------------------------------------------------------- optimiser
+
+/**
+ * One Adam step over n floats, in place: m ← b1·m + c1·g, v ← b2·v + c2·g², g ← (m/bc1)/(√v/bc2 + eps).
+ * Every product and sum is rounded separately (no fused multiply-add even in the relaxed build), so
+ * the result has the bits of the composite f32 ops.
+ */
+export function adamStep(n: i32, g: usize, m: usize, v: usize, bc1: f32, bc2: f32, b1: f32, c1: f32, b2: f32, c2: f32, eps: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gv = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + o), splat(b1)), f32x4.mul(gv, splat(c1)));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + o), splat(b2)), f32x4.mul(f32x4.mul(gv, gv), splat(c2)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(g + o, f32x4.div(f32x4.div(mi, splat(bc1)), f32x4.add(f32x4.div(f32x4.sqrt(vi), splat(bc2)), splat(eps))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o) * b1 + gi * c1;
+    const vi = load<f32>(v + o) * b2 + gi * gi * c2;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(g + o, mi / bc1 / (sqrt<f32>(vi) / bc2 + eps));
+  }
+}

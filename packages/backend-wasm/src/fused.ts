@@ -1,6 +1,6 @@
-import { hostAdamStep, hostCrossEntropy, hostCrossEntropyBackward, RnnkitError, sizeOf } from '@rnnkit/tensor';
+import { checkAdamStepArgs, hostCrossEntropy, hostCrossEntropyBackward, RnnkitError, sizeOf } from '@rnnkit/tensor';
 import type {
-  FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
+  AdamStepArgs, FusedKernels, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View,
 } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
 import type { Acquire } from './internal/acquire.js';
@@ -333,6 +333,19 @@ function gruBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads:
   });
 }
 
+/** One pass of the engine's adamStep over copies of grad and the moments, which it overwrites in place. */
+function adamStep(e: Engine, a: AdamStepArgs<WasmHandle>): { mu: TypedArray; nu: TypedArray; update: TypedArray } {
+  return scoped(e, () => {
+    const n = sizeOf(a.grad.shape);
+    const [g, m, v] = [put(e, a.grad), put(e, a.mu), put(e, a.nu)];
+    // Constants rounded to the dtype as the composite ops would hold them.
+    const r = e.elementBytes === 4 ? Math.fround : (x: number) => x;
+    const scalar = (x: View<WasmHandle>) => x.handle.data[x.offset]!;
+    e.ops.adamStep(n, g, m, v, scalar(a.bc1), scalar(a.bc2Sqrt), r(a.beta1), r(1 - a.beta1), r(a.beta2), r(1 - a.beta2), r(a.eps));
+    return { mu: e.take(m, n), nu: e.take(v, n), update: e.take(g, n) };
+  });
+}
+
 interface ForwardArrays {
   readonly hs: TypedArray;
   readonly hT: TypedArray;
@@ -387,10 +400,10 @@ export function createFusedKernels(
     lstmSequenceBackward: (a, fwd, g) => wrapBackward(track, lstmBackward(engineFor(a.xProj), a, savedOf(fwd), g)),
     gruSequence: (a, ra) => (check('gruSequence', ...inputs(a)), wrapForward(track, gruForward(engineFor(a.xProj), a, ra))),
     gruSequenceBackward: (a, fwd, g, ra) => wrapBackward(track, gruBackward(engineFor(a.xProj), a, savedOf(fwd), g, ra)),
-    // Element-wise and memory-bound: one JS pass beats the ten ops (and ten allocations) of the composite.
     adamStep: (a) => {
       check('adamStep', a.grad, a.mu, a.nu, a.bc1, a.bc2Sqrt);
-      const o = hostAdamStep(a, acquire);
+      checkAdamStepArgs(a);
+      const o = adamStep(engineFor(a.grad), a);
       return { mu: track(o.mu), nu: track(o.nu), update: track(o.update) };
     },
     // The same host passes: Math.exp per logit, the whole loss in two sweeps over [N, V].

@@ -12,7 +12,7 @@ export { ARITHMETIC_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js
 export { Tensor, sameBackend } from './tensor.js';
 export type { HostHandle, HostMemoryOptions } from './host-memory.js';
 export { HostMemory, stridedOffsets } from './host-memory.js';
-export { hostAdamStep } from './host-adam.js';
+export { checkAdamStepArgs, hostAdamStep } from './host-adam.js';
 export { hostCrossEntropy, hostCrossEntropyBackward } from './host-cross-entropy.js';
 export { keep, scope, tensorsIn, unscoped } from './scope.js';
 export type { CustomAttrs, Equation, Primitive, PrimitiveAttrs, Tracer } from './trace.js';

@@ -321,5 +321,20 @@ export function createJsOps(e: JsEngine): Ops {
         }
       }
     },
+
+    adamStep(n, g, m, v, bc1, bc2, b1, c1, b2, c2, eps) {
+      const F = e.f();
+      // Round each step where the f32 kernel (and the composite ops) round it.
+      const r = e.elementBytes === 4 ? Math.fround : (x: number) => x;
+      const [G, M, V] = [fi(g), fi(m), fi(v)];
+      for (let i = 0; i < n; i++) {
+        const gi = F[G + i]!;
+        const mi = r(r(F[M + i]! * b1) + r(gi * c1));
+        const vi = r(r(F[V + i]! * b2) + r(r(gi * gi) * c2));
+        F[M + i] = mi;
+        F[V + i] = vi;
+        F[G + i] = r(mi / bc1) / r(r(r(Math.sqrt(vi)) / bc2) + eps);
+      }
+    },
   };
 }
