@@ -357,7 +357,8 @@ export function rnnBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize,
 // ---------------------------------------------------------------- LSTM
 
 // @ts-expect-error: decorator
-@inline function lstmFwdAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, cb: usize, g: usize, hp: usize, cp: usize, co: usize, ho: usize, vec: bool): void {
+@inline function lstmFwdAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, cb: usize, g: usize, hp: usize, cp: usize, co: usize, ho: usize,
+  vec: bool, save: bool): void {
   const ai = f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec));
   const af = f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec));
   const ag = f32x4.add(f32x4.add(ld(x + 2 * H4 + j, vec), ld(p + 2 * H4 + j, vec)), ld(bias + 2 * H4 + j, vec));
@@ -366,23 +367,28 @@ export function rnnBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize,
   const f = vsigmoid(af);
   const gg = vtanh(ag);
   const o = vsigmoid(ao);
-  st(g + j, i, vec);
-  st(g + H4 + j, f, vec);
-  st(g + 2 * H4 + j, gg, vec);
-  st(g + 3 * H4 + j, o, vec);
   const hv = ld(hb + j, vec);
   const cv = ld(cb + j, vec);
-  st(hp + j, hv, vec);
-  st(cp + j, cv, vec);
+  if (save) {
+    st(g + j, i, vec);
+    st(g + H4 + j, f, vec);
+    st(g + 2 * H4 + j, gg, vec);
+    st(g + 3 * H4 + j, o, vec);
+    st(hp + j, hv, vec);
+    st(cp + j, cv, vec);
+  }
   const c = madd(f, cv, f32x4.mul(i, gg));
   const h = f32x4.mul(o, vtanh(c));
   st(cb + j, c, vec);
   st(hb + j, h, vec);
-  st(co + j, c, vec);
+  if (save) st(co + j, c, vec);
   st(ho + j, h, vec);
 }
 
-/** One LSTM step (gates i, f, g, o) for every active b; saves gates, hPrev, cPrev, c and writes hs. */
+/**
+ * One LSTM step (gates i, f, g, o) for every active b; writes hs, and saves gates, hPrev, cPrev and
+ * c for the backward unless gates is 0 (inference: nothing else is stored).
+ */
 export function lstmFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, c: usize,
   gates: usize, hPrev: usize, cPrev: usize, cs: usize, hs: usize): void {
   const H4 = <usize>H << 2;
@@ -396,8 +402,13 @@ export function lstmFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, row
     const hb = h + <usize>b * H4;
     const cb = c + <usize>b * H4;
     let j = 0;
-    for (; j + 4 <= H; j += 4) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, true);
-    for (; j < H; j++) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, false);
+    if (gates != 0) {
+      for (; j + 4 <= H; j += 4) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, true, true);
+      for (; j < H; j++) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, gates + rg, hPrev + rh, cPrev + rh, cs + rh, hs + rh, false, true);
+    } else {
+      for (; j + 4 <= H; j += 4) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, 0, 0, 0, 0, hs + rh, true, false);
+      for (; j < H; j++) lstmFwdAt(<usize>j << 2, H4, p, X + rg, bias, hb, cb, 0, 0, 0, 0, hs + rh, false, false);
+    }
   }
 }
 

@@ -129,10 +129,12 @@ function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArra
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
     const rowsOf = rowBuffer(e, seq);
-    const gates = rowsOf(T * B * GH);
-    const hPrev = rowsOf(T * B * H);
-    const cPrev = rowsOf(T * B * H);
-    const cs = rowsOf(T * B * H);
+    // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
+    const save = !forwardOnly(args);
+    const gates = save ? rowsOf(T * B * GH) : 0;
+    const hPrev = save ? rowsOf(T * B * H) : 0;
+    const cPrev = save ? rowsOf(T * B * H) : 0;
+    const cs = save ? rowsOf(T * B * H) : 0;
     const hs = rowsOf(T * B * H);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
@@ -141,7 +143,7 @@ function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArra
     }
     return {
       hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H),
-      saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)],
+      saved: save ? [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)] : [],
     };
   });
 }

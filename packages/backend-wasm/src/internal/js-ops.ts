@@ -123,25 +123,28 @@ export function createJsOps(e: JsEngine): Ops {
         const p = fi(P) + b * GH;
         const bi = fi(bias);
         const g = fi(gates) + row * GH;
+        const save = gates !== 0;
         for (let j = 0; j < H; j++) {
           const at = (k: number): number => F[x + k * H + j]! + F[p + k * H + j]! + F[bi + k * H + j]!;
           const iv = sigmoid(at(0));
           const fv = sigmoid(at(1));
           const gv = Math.tanh(at(2));
           const ov = sigmoid(at(3));
-          F[g + j] = iv;
-          F[g + H + j] = fv;
-          F[g + 2 * H + j] = gv;
-          F[g + 3 * H + j] = ov;
           const hv = F[fi(h) + b * H + j]!;
           const cv = F[fi(c) + b * H + j]!;
-          F[fi(hPrev) + row * H + j] = hv;
-          F[fi(cPrev) + row * H + j] = cv;
+          if (save) {
+            F[g + j] = iv;
+            F[g + H + j] = fv;
+            F[g + 2 * H + j] = gv;
+            F[g + 3 * H + j] = ov;
+            F[fi(hPrev) + row * H + j] = hv;
+            F[fi(cPrev) + row * H + j] = cv;
+          }
           const cn = fv * cv + iv * gv;
           F[fi(c) + b * H + j] = cn;
           const hn = ov * Math.tanh(F[fi(c) + b * H + j]!);
           F[fi(h) + b * H + j] = hn;
-          F[fi(cs) + row * H + j] = cn;
+          if (save) F[fi(cs) + row * H + j] = cn;
           F[fi(hs) + row * H + j] = hn;
         }
       }
