@@ -90,17 +90,27 @@
  */
 export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize): void {
   const panels = (N + 7) >> 3;
-  for (let p = 0; p < panels; p++) {
+  let p = 0;
+  if (sn == 1) {
+    // Rows of B are contiguous: walk them in order, each row feeding every full panel, so the
+    // source streams through once (panel by panel, a large B would be read 32 bytes per line).
+    const full = N >> 3;
+    const panelBytes = <usize>K << 5;
+    for (let k = 0; k < K; k++) {
+      const s = src + (<usize>k * sk << 2);
+      let d = dst + (<usize>k << 5);
+      for (let q = 0; q < full; q++) {
+        const o = <usize>q << 5;
+        v128.store(d, v128.load(s + o));
+        v128.store(d + 16, v128.load(s + o + 16));
+        d += panelBytes;
+      }
+    }
+    p = full;
+  }
+  for (; p < panels; p++) {
     const n0 = p << 3;
     const base = dst + (<usize>p * <usize>K << 5);
-    if (n0 + 8 <= N && sn == 1) {
-      for (let k = 0; k < K; k++) {
-        const s = src + ((<usize>k * sk + n0) << 2);
-        v128.store(base + (<usize>k << 5), v128.load(s));
-        v128.store(base + (<usize>k << 5) + 16, v128.load(s + 16));
-      }
-      continue;
-    }
     for (let k = 0; k < K; k++) {
       const row = base + (<usize>k << 5);
       for (let j = 0; j < 8; j++) {
@@ -199,12 +209,13 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
 // ---------------------------------------------------------------- small helpers
 
 /**
- * dst[r·C + c] = src[r·s0 + c·s1] for an R×C view: makes a transposed (column-major) A row-major
- * before a GEMM, in 16×16 tiles so both sides stay in cache.
+ * dst[r·ldd + c] = src[r·s0 + c·s1] for an R×C view (ldd ≥ C: the destination may be a column block
+ * of a wider matrix): makes a transposed (column-major) A row-major before a GEMM, in 16×16 tiles
+ * so both sides stay in cache.
  */
-export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize): void {
+export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize, ldd: i32): void {
   if (s0 == 1 && s1 != 1) {
-    transposeCopy(src, s1, R, C, dst);
+    transposeCopy(src, s1, R, C, dst, ldd);
     return;
   }
   for (let r0 = 0; r0 < R; r0 += 16) {
@@ -212,7 +223,7 @@ export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize)
     for (let c0 = 0; c0 < C; c0 += 16) {
       const c1 = min(C, c0 + 16);
       for (let r = r0; r < r1; r++) {
-        const d = dst + (<usize>r * C << 2);
+        const d = dst + (<usize>r * ldd << 2);
         for (let c = c0; c < c1; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + ((<usize>r * s0 + <usize>c * s1) << 2)));
       }
     }
@@ -222,13 +233,13 @@ export function copy2D(src: usize, s0: i32, s1: i32, R: i32, C: i32, dst: usize)
 /**
  * copy2D of a transposed source (element (r, c) at src + 4·(r + c·s1)): 4×4 blocks read as four
  * vectors down the columns, transposed in registers with shuffles and stored along the rows, in
- * 32×32 tiles so both sides stay in L1. Scalar for the edges past a multiple of 4.
+ * 32×32 tiles so both sides stay in cache. Scalar for the edges past a multiple of 4.
  */
-function transposeCopy(src: usize, s1: i32, R: i32, C: i32, dst: usize): void {
+function transposeCopy(src: usize, s1: i32, R: i32, C: i32, dst: usize, ldd: i32): void {
   const R4 = R & ~3;
   const C4 = C & ~3;
   const col = <usize>s1 << 2;
-  const row = <usize>C << 2;
+  const row = <usize>ldd << 2;
   for (let r0 = 0; r0 < R4; r0 += 32) {
     const r1 = min(R4, r0 + 32);
     for (let c0 = 0; c0 < C4; c0 += 32) {
@@ -244,7 +255,7 @@ function transposeCopy(src: usize, s1: i32, R: i32, C: i32, dst: usize): void {
           const t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
           const t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
           const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-          const d = dst + ((<usize>r * C + <usize>c) << 2);
+          const d = dst + ((<usize>r * ldd + <usize>c) << 2);
           v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
           v128.store(d + row, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
           v128.store(d + 2 * row, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
@@ -255,10 +266,10 @@ function transposeCopy(src: usize, s1: i32, R: i32, C: i32, dst: usize): void {
   }
   // Edges: the last R − R4 rows (every column), then the last C − C4 columns of the other rows.
   for (let r = R4; r < R; r++) {
-    for (let c = 0; c < C; c++) store<f32>(dst + ((<usize>r * C + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
+    for (let c = 0; c < C; c++) store<f32>(dst + ((<usize>r * ldd + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
   }
   for (let r = 0; r < R4; r++) {
-    for (let c = C4; c < C; c++) store<f32>(dst + ((<usize>r * C + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
+    for (let c = C4; c < C; c++) store<f32>(dst + ((<usize>r * ldd + <usize>c) << 2), load<f32>(src + ((<usize>r + <usize>c * s1) << 2)));
   }
 }
 

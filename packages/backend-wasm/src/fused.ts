@@ -86,16 +86,38 @@ function packRows(e: Engine, w: number, H: number, r0: number, K: number): numbe
   return dst;
 }
 
-/** dW[r0 .. r0+M, :] = dG[:, c0 .. c0+M]ᵀ · X over all T·B rows (one GEMM). */
-function weightGrad(e: Engine, seq: Seq, dG: number, c0: number, M: number, x: number, dW: number): void {
+/**
+ * dGᵀ [GH, T·B], filled step by step by `transposeStep` while each step's rows are still in cache,
+ * when every sequence runs all T steps (step s then owns the B consecutive rows of its time t).
+ * 0 otherwise: weightGrad then transposes dG whole, at the end.
+ */
+function transposedGrads(e: Engine, seq: Seq): number {
+  return seq.lengths.every((l) => l === seq.T) ? e.alloc(seq.GH * seq.T * seq.B) : 0;
+}
+
+/** Copies step s's B rows of dG, transposed, into their columns of dGT (when dGT is not 0). */
+function transposeStep(e: Engine, seq: Seq, s: number, dG: number, dGT: number): void {
+  if (dGT === 0) return;
+  const { T, B, GH } = seq;
+  const t = seq.reverse ? T - 1 - s : s;
+  const eb = e.elementBytes;
+  e.ops.copy2D(dG + t * B * GH * eb, 1, GH, GH, B, dGT + t * B * eb, T * B);
+}
+
+/** dW[r0 .. r0+M, :] = dG[:, c0 .. c0+M]ᵀ · X over all T·B rows (one GEMM), from dGT when there is one. */
+function weightGrad(e: Engine, seq: Seq, dG: number, dGT: number, c0: number, M: number, x: number, dW: number): void {
   const { T, B, H, GH } = seq;
   const K = T * B;
+  const eb = e.elementBytes;
   const xp = e.alloc(Math.ceil(H / 8) * 8 * K);
   e.ops.packB(x, H, 1, K, H, xp);
-  // dGᵀ made row-major first: the micro-kernel reads A along rows.
-  const dGT = e.alloc(M * K);
-  e.ops.copy2D(dG + c0 * e.elementBytes, 1, GH, M, K, dGT);
-  e.ops.gemm(M, H, K, dGT, K, 1, xp, dW + c0 * H * e.elementBytes, H, 0);
+  let A = dGT + c0 * K * eb;
+  if (dGT === 0) {
+    // dGᵀ made row-major first: the micro-kernel reads A along rows.
+    A = e.alloc(M * K);
+    e.ops.copy2D(dG + c0 * eb, 1, GH, M, K, A, K);
+  }
+  e.ops.gemm(M, H, K, A, K, 1, xp, dW + c0 * H * eb, H, 0);
 }
 
 /**
@@ -166,14 +188,16 @@ function lstmBackward(e: Engine, args: LstmArgs, saved: readonly TypedArray[], g
     const dhsOut = want ? e.zeros(T * B * H) : 0;
     const dcsOut = want ? e.zeros(T * B * H) : 0;
     const rows = rowTable(e, seq);
+    const dGT = transposedGrads(e, seq);
     for (let s = S - 1; s >= 0; s--) {
       const r = rows + s * B * 4;
       ops.lstmBwdStep(B, H, r, dhsIn, dh, dc, gates, cPrev, cs, dG, dGstep, dhsOut, dcsOut);
+      transposeStep(e, seq, s, dG, dGT);
       ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhNew, H, 0);
       ops.mergeRows(B, H, r, dhNew, dh);
     }
     const dW = e.alloc(GH * H);
-    weightGrad(e, seq, dG, 0, GH, hPrev, dW);
+    weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
     const db = e.alloc(GH);
     ops.colSum(T * B, GH, dG, db);
     return {
@@ -223,14 +247,16 @@ function rnnBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads:
     const want = grads.wantStateGrads === true;
     const dhsOut = want ? e.zeros(T * B * H) : 0;
     const rows = rowTable(e, seq);
+    const dGT = transposedGrads(e, seq);
     for (let s = S - 1; s >= 0; s--) {
       const r = rows + s * B * 4;
       ops.rnnBwdStep(B, H, r, dhsIn, dh, hNew, dG, dGstep, dhsOut, relu ? 1 : 0);
+      transposeStep(e, seq, s, dG, dGT);
       ops.gemm(B, H, H, dGstep, H, 1, Wp, dhNew, H, 0);
       ops.mergeRows(B, H, r, dhNew, dh);
     }
     const dW = e.alloc(H * H);
-    weightGrad(e, seq, dG, 0, H, hPrev, dW);
+    weightGrad(e, seq, dG, dGT, 0, H, hPrev, dW);
     const db = e.alloc(H);
     ops.colSum(T * B, H, dG, db);
     return {
@@ -298,16 +324,18 @@ function gruBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads:
     const dhsOut = want ? e.zeros(T * B * H) : 0;
     const rows = rowTable(e, seq);
     const dW = e.alloc(GH * H);
+    const dGT = transposedGrads(e, seq);
     if (resetAfter) {
       const Wp = packRows(e, W, H, 0, GH);
       const dGstep = e.alloc(B * GH);
       for (let s = S - 1; s >= 0; s--) {
         const r = rows + s * B * 4;
         ops.gruBwdStepAfter(B, H, r, dhsIn, dh, gates, hPrev, hn!, dG, dX, dGstep, dhPart, dhsOut);
+        transposeStep(e, seq, s, dG, dGT);
         ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhPart, H, 1);
         ops.mergeRows(B, H, r, dhPart, dh);
       }
-      weightGrad(e, seq, dG, 0, GH, hPrev, dW);
+      weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
     } else {
       const Wrz = packRows(e, W, H, 0, 2 * H);
       const Wn = packRows(e, W, H, 2 * H, H);
@@ -320,11 +348,12 @@ function gruBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads:
         ops.gruBwdStepBefore1(B, H, r, dhsIn, dh, gates, hPrev, dG, dX, dGn, dhPart, dhsOut);
         ops.gemm(B, H, H, dGn, H, 1, Wn, u, H, 0);
         ops.gruBwdStepBefore2(B, H, r, u, gates, hPrev, dG, dX, dGrz, dhPart, rh);
+        transposeStep(e, seq, s, dG, dGT);
         ops.gemm(B, H, 2 * H, dGrz, 2 * H, 1, Wrz, dhPart, H, 1);
         ops.mergeRows(B, H, r, dhPart, dh);
       }
-      weightGrad(e, seq, dG, 0, 2 * H, hPrev, dW);
-      weightGrad(e, seq, dG, 2 * H, H, rh, dW);
+      weightGrad(e, seq, dG, dGT, 0, 2 * H, hPrev, dW);
+      weightGrad(e, seq, dG, dGT, 2 * H, H, rh, dW);
     }
     const db = e.alloc(GH);
     ops.colSum(T * B, GH, dG, db);

@@ -54,7 +54,7 @@ export function benchmarkGemm(options: GemmBenchmarkOptions): GemmBenchmark {
   const run = (): void => {
     if (options.packEachCall) pack();
     if (variant === 'TN') {
-      e.ops.copy2D(a, sai, sak, M, K, at);
+      e.ops.copy2D(a, sai, sak, M, K, at, K);
       e.ops.gemm(M, N, K, at, K, 1, bp, c, N, 0);
     } else {
       e.ops.gemm(M, N, K, a, sai, sak, bp, c, N, 0);

@@ -51,7 +51,7 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
       if (A.s0 < A.s1 && M > 1 && K > 1) {
         // A transposed (TN): made row-major first, since the micro-kernel reads A along rows.
         const rowMajor = e.alloc(M * K);
-        e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor);
+        e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor, K);
         A = { ptr: rowMajor, s0: K, s1: 1 };
       }
       const Bv = place2D(e, b);

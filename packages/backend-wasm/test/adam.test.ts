@@ -26,10 +26,10 @@ describe.each(LEVELS)('fused adamStep (simd: %s)', (level) => {
         grad: view(vals(1), [n]), mu: view(vals(2), [n]), nu: view(vals(3, true), [n]),
         bc1: view([1 - 0.9 ** 3], []), bc2Sqrt: view([Math.sqrt(1 - 0.999 ** 3)], []), beta1: 0.9, beta2: 0.999, eps: 1e-8,
       };
-      const got = be.fused.adamStep(args);
+      const got = be.fused!.adamStep!(args);
       const want = hostAdamStep(args);
       for (const k of ['mu', 'nu', 'update'] as const) {
-        expect(be.readSync({ handle: got[k], dtype, shape: [n], strides: [1], offset: 0 }), k).toEqual(want[k]);
+        expect(be.readSync!({ handle: got[k], dtype, shape: [n], strides: [1], offset: 0 }), k).toEqual(want[k]);
         be.free(got[k]);
       }
       for (const v of [args.grad, args.mu, args.nu, args.bc1, args.bc2Sqrt]) be.free(v.handle);

@@ -55,11 +55,11 @@ export function createJsOps(e: JsEngine): Ops {
       }
     },
 
-    copy2D(src, s0, s1, Rn, Cn, dst) {
+    copy2D(src, s0, s1, Rn, Cn, dst, ldd) {
       const F = e.f();
       const s = fi(src);
       const d = fi(dst);
-      for (let r = 0; r < Rn; r++) for (let c = 0; c < Cn; c++) F[d + r * Cn + c] = F[s + r * s0 + c * s1]!;
+      for (let r = 0; r < Rn; r++) for (let c = 0; c < Cn; c++) F[d + r * ldd + c] = F[s + r * s0 + c * s1]!;
     },
 
     mergeRows(B, H, rows, src, dst) {

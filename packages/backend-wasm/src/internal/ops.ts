@@ -7,7 +7,7 @@
 export interface Ops {
   packB(src: number, sk: number, sn: number, K: number, N: number, dst: number): void;
   gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, accumulate: number): void;
-  copy2D(src: number, s0: number, s1: number, R: number, C: number, dst: number): void;
+  copy2D(src: number, s0: number, s1: number, R: number, C: number, dst: number, ldd: number): void;
   mergeRows(B: number, H: number, rows: number, src: number, dst: number): void;
   colSum(R: number, C: number, src: number, dst: number): void;
   rnnFwdStep(B: number, H: number, P: number, X: number, bias: number, rows: number, h: number, hPrev: number, hs: number, relu: number): void;
