@@ -83,6 +83,9 @@
 
 // ---------------------------------------------------------------- GEMM
 
+/** Rows of B packed per pass over the panels (4: few enough read streams, whole lines written). */
+const KB = 4;
+
 /**
  * Packs B (K×N, element (k, n) at src + 4·(k·sk + n·sn)) into panels of 8 columns: panel p holds
  * K rows of 8 floats (columns 8p..8p+7, zero past N). Any 2-D layout works: NN (sk = N, sn = 1),
@@ -92,18 +95,23 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
   const panels = (N + 7) >> 3;
   let p = 0;
   if (sn == 1) {
-    // Rows of B are contiguous: walk them in order, each row feeding every full panel, so the
-    // source streams through once (panel by panel, a large B would be read 32 bytes per line).
+    // Rows of B are contiguous: take KB rows at a time across every full panel, so the source
+    // streams through once (panel by panel, a large B is read 32 bytes per line and its lines are
+    // evicted before their other half is used) and each panel gets whole lines.
     const full = N >> 3;
     const panelBytes = <usize>K << 5;
-    for (let k = 0; k < K; k++) {
-      const s = src + (<usize>k * sk << 2);
-      let d = dst + (<usize>k << 5);
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const k1 = min(K, k0 + KB);
+      let d0 = dst + (<usize>k0 << 5);
       for (let q = 0; q < full; q++) {
         const o = <usize>q << 5;
-        v128.store(d, v128.load(s + o));
-        v128.store(d + 16, v128.load(s + o + 16));
-        d += panelBytes;
+        for (let k = k0; k < k1; k++) {
+          const s = src + (<usize>k * sk << 2) + o;
+          const d = d0 + (<usize>(k - k0) << 5);
+          v128.store(d, v128.load(s));
+          v128.store(d + 16, v128.load(s + 16));
+        }
+        d0 += panelBytes;
       }
     }
     p = full;
@@ -704,5 +712,50 @@ export function adamStep(n: i32, g: usize, m: usize, v: usize, bc1: f32, bc2: f3
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(g + o, mi / bc1 / (sqrt<f32>(vi) / bc2 + eps));
+  }
+}
+
+// ---------------------------------------------------------------- softmax cross-entropy
+
+/**
+ * For N rows of V floats: m[n] = max_v x[n, v] and s[n] = Σ_v exp(x[n, v] − m[n]), in vector lanes.
+ * The caller takes log Σ exp = m + log s (the library's log would bring a lookup table in static
+ * memory, and the JS side owns all of memory).
+ */
+export function rowMaxSumExp(N: i32, V: i32, x: usize, mOut: usize, sOut: usize): void {
+  const V4 = V & ~3;
+  for (let n = 0; n < N; n++) {
+    const row = x + (<usize>n * V << 2);
+    let mv = f32x4.splat(-Infinity);
+    let v = 0;
+    for (; v < V4; v += 4) mv = f32x4.max(mv, v128.load(row + (<usize>v << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; v < V; v++) m = max(m, load<f32>(row + (<usize>v << 2)));
+    const ms = splat(m);
+    let sv = f32x4.splat(0);
+    for (v = 0; v < V4; v += 4) sv = f32x4.add(sv, vexp(f32x4.sub(v128.load(row + (<usize>v << 2)), ms)));
+    let s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+    for (; v < V; v++) s += f32x4.extract_lane(vexp(splat(load<f32>(row + (<usize>v << 2)) - m)), 0);
+    store<f32>(mOut + (<usize>n << 2), m);
+    store<f32>(sOut + (<usize>n << 2), s);
+  }
+}
+
+/** dx[n, v] = g[n]·exp(x[n, v] − lse[n]): the softmax part of the cross-entropy gradient (the caller subtracts g[n] at the target). */
+export function softmaxGrad(N: i32, V: i32, x: usize, lse: usize, g: usize, dx: usize): void {
+  const V4 = V & ~3;
+  for (let n = 0; n < N; n++) {
+    const o = <usize>n * V << 2;
+    const l = splat(load<f32>(lse + (<usize>n << 2)));
+    const gn = splat(load<f32>(g + (<usize>n << 2)));
+    let v = 0;
+    for (; v < V4; v += 4) {
+      const p = o + (<usize>v << 2);
+      v128.store(dx + p, f32x4.mul(gn, vexp(f32x4.sub(v128.load(x + p), l))));
+    }
+    for (; v < V; v++) {
+      const p = o + (<usize>v << 2);
+      store<f32>(dx + p, f32x4.extract_lane(f32x4.mul(gn, vexp(f32x4.sub(splat(load<f32>(x + p)), l))), 0));
+    }
   }
 }

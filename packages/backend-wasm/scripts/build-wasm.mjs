@@ -59,9 +59,30 @@ async function compile(features) {
   return binary;
 }
 
+/**
+ * Throws if the module has a data section: the JS side bump-allocates all of linear memory from
+ * address 16, so static data (a library lookup table, say) would be overwritten by the first operand.
+ */
+function assertNoStaticData(binary, features) {
+  const bytes = new Uint8Array(binary);
+  let at = 8; // magic and version
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      size |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    if (id === 11) throw new Error(`asc (${features}): the kernels have static data (a data section), which the JS allocator would overwrite; compute without lookup tables (e.g. no Mathf.log).`);
+    at += size;
+  }
+}
+
 /** The generated module texts, compiled now (nothing written): file name → contents. */
 export async function generate() {
   const binaries = await Promise.all(VARIANTS.map((v) => compile(v.features)));
+  VARIANTS.forEach((v, i) => assertNoStaticData(binaries[i], v.features));
   return Object.fromEntries(
     VARIANTS.map((v, i) => {
       const b64 = Buffer.from(binaries[i]).toString('base64');

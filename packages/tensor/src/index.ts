@@ -13,7 +13,9 @@ export { Tensor, sameBackend } from './tensor.js';
 export type { HostHandle, HostMemoryOptions } from './host-memory.js';
 export { HostMemory, stridedOffsets } from './host-memory.js';
 export { checkAdamStepArgs, hostAdamStep } from './host-adam.js';
-export { hostCrossEntropy, hostCrossEntropyBackward } from './host-cross-entropy.js';
+export {
+  checkCrossEntropyArgs, checkCrossEntropyBackwardArgs, crossEntropyTarget, hostCrossEntropy, hostCrossEntropyBackward,
+} from './host-cross-entropy.js';
 export { keep, scope, tensorsIn, unscoped } from './scope.js';
 export type { CustomAttrs, Equation, Primitive, PrimitiveAttrs, Tracer } from './trace.js';
 export { activeTracers, outsideTracer, record, untraced, withTracer } from './trace.js';

@@ -339,5 +339,26 @@ export function createJsOps(e: JsEngine): Ops {
         F[G + i] = r(mi / bc1) / r(r(r(Math.sqrt(vi)) / bc2) + eps);
       }
     },
+
+    rowMaxSumExp(N, V, x, mOut, sOut) {
+      const F = e.f();
+      for (let n = 0, r = fi(x); n < N; n++, r += V) {
+        let m = -Infinity;
+        for (let v = 0; v < V; v++) m = Math.max(m, F[r + v]!);
+        let s = 0;
+        for (let v = 0; v < V; v++) s += Math.exp(F[r + v]! - m);
+        F[fi(mOut) + n] = m;
+        F[fi(sOut) + n] = s;
+      }
+    },
+
+    softmaxGrad(N, V, x, lse, g, dx) {
+      const F = e.f();
+      for (let n = 0, r = 0; n < N; n++, r += V) {
+        const l = F[fi(lse) + n]!;
+        const gn = F[fi(g) + n]!;
+        for (let v = 0; v < V; v++) F[fi(dx) + r + v] = gn * Math.exp(F[fi(x) + r + v]! - l);
+      }
+    },
   };
 }

@@ -25,10 +25,12 @@ export interface Ops {
     dG: number, dX: number, dGn: number, dhPart: number, dhsOut: number): void;
   gruBwdStepBefore2(B: number, H: number, rows: number, u: number, gates: number, hPrev: number, dG: number, dX: number, dGrz: number, dhPart: number, rh: number): void;
   /** In place: m ← moment 1, v ← moment 2, g ← the update direction (see assembly/kernels.ts). */
+  rowMaxSumExp(N: number, V: number, x: number, mOut: number, sOut: number): void;
+  softmaxGrad(N: number, V: number, x: number, lse: number, g: number, dx: number): void;
   adamStep(n: number, g: number, m: number, v: number, bc1: number, bc2: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
 }
 
 export const OP_NAMES: readonly (keyof Ops)[] = [
   'packB', 'gemm', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
-  'gruFwdStepBefore1', 'gruFwdStepBefore2', 'gruBwdStepAfter', 'gruBwdStepBefore1', 'gruBwdStepBefore2', 'adamStep',
+  'gruFwdStepBefore1', 'gruFwdStepBefore2', 'gruBwdStepAfter', 'gruBwdStepBefore1', 'gruBwdStepBefore2', 'adamStep', 'rowMaxSumExp', 'softmaxGrad',
 ];
