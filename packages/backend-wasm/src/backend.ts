@@ -124,7 +124,7 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     simd: level,
     capabilities: { dtypes, ieeeSpecialValues: true, syncRead: true },
     kernels,
-    fused: createFusedKernels(track, engineFor, alive, acquire),
+    fused: createFusedKernels(memory, engineFor),
     upload(data, dtype) {
       requireDtype('upload', dtype);
       if (matches(data, dtype)) return track(data.slice());
@@ -132,7 +132,11 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     },
     read: (x) => new Promise<TypedArray>((resolve) => resolve(readSync(x))),
     readSync,
-    free: (handle) => memory.free(handle),
+    free: (handle) => {
+      memory.free(handle);
+      // A fused forward's saved block lives in engine memory until its handle is freed.
+      if (handle.pinned) handle.pinned.engine.unpin(handle.pinned.ptr);
+    },
     stats: () => memory.stats(),
     resetPeak: () => memory.resetPeak(),
     scratchBytes: () => f32.capacity() + (f64?.capacity() ?? 0),

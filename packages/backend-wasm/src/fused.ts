@@ -7,9 +7,9 @@ import type {
 import type { WasmHandle } from './handle.js';
 import type { Acquire } from './internal/acquire.js';
 import type { Engine } from './internal/engine.js';
+import type { Memory } from './memory.js';
 import { contiguous, copyInto } from './internal/strided.js';
 
-type Track = (data: TypedArray) => WasmHandle;
 type EngineFor = (view: View<WasmHandle>) => Engine;
 type Args = SequenceArgs<WasmHandle>;
 type LstmArgs = Args & { readonly c0: View<WasmHandle> };
@@ -70,10 +70,6 @@ function putOrZeros(e: Engine, view: View<WasmHandle> | undefined, n: number): n
   return view === undefined ? e.zeros(n) : put(e, view);
 }
 
-function putArray(e: Engine, data: ArrayLike<number>): number {
-  return e.put(data);
-}
-
 /** Packed panels for B(k, n) = W[r0 + n, k] (k < H, n < N): the forward's h·W_hhᵀ. */
 function packTransposed(e: Engine, w: number, H: number, r0: number, N: number): number {
   const dst = e.alloc(Math.ceil(N / 8) * 8 * H);
@@ -94,7 +90,7 @@ function packRows(e: Engine, w: number, H: number, r0: number, K: number): numbe
  * 0 otherwise: weightGrad then transposes dG whole, at the end.
  */
 function transposedGrads(e: Engine, seq: Seq): number {
-  return seq.lengths.every((l) => l === seq.T) ? e.alloc(seq.GH * seq.T * seq.B) : 0;
+  return allRows(seq) ? e.alloc(seq.GH * seq.T * seq.B) : 0;
 }
 
 /** Copies step s's B rows of dG, transposed, into their columns of dGT (when dGT is not 0). */
@@ -122,13 +118,38 @@ function weightGrad(e: Engine, seq: Seq, dG: number, dGT: number, c0: number, M:
   e.ops.gemm(M, H, K, A, K, 1, xp, dW + c0 * H * eb, H, 0);
 }
 
+/** Whether every sequence runs all T steps: the step kernels then write every row of a [T·B]-row buffer. */
+function allRows(seq: Seq): boolean {
+  return seq.lengths.every((l) => l === seq.T);
+}
+
+/** A block of engine memory kept from a forward for its backward. */
+interface Pinned {
+  readonly ptr: number;
+  /** Floats. */
+  readonly n: number;
+}
+
 /**
- * A [T·B]-row buffer the LSTM step kernels store every valid row of: left unzeroed when every
- * sequence runs all T steps (no padded rows stay unwritten), zeroed otherwise.
+ * Pins blocks for a forward's saved activations before the call takes scratch (the backward reads
+ * them where they are: no copy out and back in). Zeroed when some rows may stay unwritten.
  */
-function rowBuffer(e: Engine, seq: Seq): (n: number) => number {
-  const allRows = seq.lengths.every((l) => l === seq.T);
-  return (n) => (allRows ? e.alloc(n) : e.zeros(n));
+function pinSaved(e: Engine, sizes: readonly number[], zero: boolean): Pinned[] {
+  return sizes.map((n) => {
+    const ptr = e.pin(n);
+    if (zero) e.f().fill(0, e.at(ptr), e.at(ptr) + n);
+    return { ptr, n };
+  });
+}
+
+/** Runs f; if it throws, the pinned blocks no handle will own are given back first. */
+function releasingOnError<R>(e: Engine, saved: readonly Pinned[], f: () => R): R {
+  try {
+    return f();
+  } catch (err) {
+    for (const b of saved) e.unpin(b.ptr);
+    throw err;
+  }
 }
 
 function scoped<R>(e: Engine, f: () => R): R {
@@ -140,10 +161,12 @@ function scoped<R>(e: Engine, f: () => R): R {
   }
 }
 
-function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArray; cT: TypedArray; saved: TypedArray[] } {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, GH, S } = seq;
+function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
+  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * GH, T * B * H, T * B * H, T * B * H], !allRows(seq));
+  return releasingOnError(e, saved, () => scoped(e, () => {
     const { ops } = e;
     const X = put(e, args.xProj);
     const W = put(e, args.wHh);
@@ -152,38 +175,29 @@ function lstmForward(e: Engine, args: LstmArgs): { hs: TypedArray; hT: TypedArra
     const c = put(e, args.c0);
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
-    const rowsOf = rowBuffer(e, seq);
-    // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
-    const save = !forwardOnly(args);
-    const gates = save ? rowsOf(T * B * GH) : 0;
-    const hPrev = save ? rowsOf(T * B * H) : 0;
-    const cPrev = save ? rowsOf(T * B * H) : 0;
-    const cs = save ? rowsOf(T * B * H) : 0;
-    const hs = rowsOf(T * B * H);
+    const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved.map((b) => b.ptr) : [0, 0, 0, 0];
+    const hs = allRows(seq) ? e.alloc(T * B * H) : e.zeros(T * B * H);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
-      ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates, hPrev, cPrev, cs, hs);
+      ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates!, hPrev!, cPrev!, cs!, hs);
     }
-    return {
-      hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H),
-      saved: save ? [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(cPrev, T * B * H), e.take(cs, T * B * H)] : [],
-    };
-  });
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved };
+  }));
 }
 
-function lstmBackward(e: Engine, args: LstmArgs, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>) {
+function lstmBackward(e: Engine, args: LstmArgs, saved: readonly number[], grads: SequenceGrads<WasmHandle>) {
   return scoped(e, () => {
     const seq = readSeq(args);
     const { T, B, H, GH, S } = seq;
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, GH);
-    const [gates, hPrev, cPrev, cs] = saved.map((a) => putArray(e, a)) as [number, number, number, number];
+    const [gates, hPrev, cPrev, cs] = saved as [number, number, number, number];
     const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dc = putOrZeros(e, grads.dcT, B * H);
-    const dG = rowBuffer(e, seq)(T * B * GH);
+    const dG = allRows(seq) ? e.alloc(T * B * GH) : e.zeros(T * B * GH);
     const dGstep = e.alloc(B * GH);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
@@ -210,10 +224,11 @@ function lstmBackward(e: Engine, args: LstmArgs, saved: readonly TypedArray[], g
   });
 }
 
-function rnnForward(e: Engine, args: Args, relu: boolean) {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, S } = seq;
+function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, S } = seq;
+  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * H, T * B * H], true);
+  return releasingOnError(e, saved, () => scoped(e, () => {
     const { ops } = e;
     const X = put(e, args.xProj);
     const W = put(e, args.wHh);
@@ -221,26 +236,25 @@ function rnnForward(e: Engine, args: Args, relu: boolean) {
     const h = put(e, args.h0);
     const Wp = packTransposed(e, W, H, 0, H);
     const P = e.alloc(B * H);
-    const hPrev = e.zeros(T * B * H);
-    const hs = e.zeros(T * B * H);
+    // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
+    const [hPrev, hs] = saved.length > 0 ? saved.map((b) => b.ptr) : [e.zeros(T * B * H), e.zeros(T * B * H)];
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
-      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev, hs, relu ? 1 : 0);
+      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev!, hs!, relu ? 1 : 0);
     }
-    const hsOut = e.take(hs, T * B * H);
-    return { hs: hsOut, hT: e.take(h, B * H), saved: forwardOnly(args) ? [] : [e.take(hPrev, T * B * H), hsOut.slice()] };
-  });
+    return { hs: e.take(hs!, T * B * H), hT: e.take(h, B * H), saved };
+  }));
 }
 
-function rnnBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>, relu: boolean) {
+function rnnBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, relu: boolean) {
   return scoped(e, () => {
     const seq = readSeq(args);
     const { T, B, H, S } = seq;
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, H);
-    const [hPrev, hNew] = saved.map((a) => putArray(e, a)) as [number, number];
+    const [hPrev, hNew] = saved as [number, number];
     const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = e.zeros(T * B * H);
@@ -268,55 +282,53 @@ function rnnBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads:
   });
 }
 
-function gruForward(e: Engine, args: Args, resetAfter: boolean) {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, GH, S } = seq;
+function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
+  const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
+  const saved = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
+  return releasingOnError(e, saved, () => scoped(e, () => {
     const { ops } = e;
     const X = put(e, args.xProj);
     const W = put(e, args.wHh);
     const bias = put(e, args.bHh);
     const h = put(e, args.h0);
-    const gates = e.zeros(T * B * GH);
-    const hPrev = e.zeros(T * B * H);
+    const [gates, hPrev, hn] = saved.length > 0 ? saved.map((b) => b.ptr) : sizes.map((n) => e.zeros(n));
     const hs = e.zeros(T * B * H);
     const rows = rowTable(e, seq);
     if (resetAfter) {
       const Wp = packTransposed(e, W, H, 0, GH);
       const P = e.alloc(B * GH);
-      const hn = e.zeros(T * B * H);
       for (let s = 0; s < S; s++) {
         ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
-        ops.gruFwdStepAfter(B, H, P, X, bias, rows + s * B * 4, h, gates, hPrev, hn, hs);
+        ops.gruFwdStepAfter(B, H, P, X, bias, rows + s * B * 4, h, gates!, hPrev!, hn!, hs);
       }
-      return {
-        hs: e.take(hs, T * B * H), hT: e.take(h, B * H),
-        saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H), e.take(hn, T * B * H)],
-      };
+    } else {
+      const Wrz = packTransposed(e, W, H, 0, 2 * H);
+      const Wn = packTransposed(e, W, H, 2 * H, H);
+      const Prz = e.alloc(B * 2 * H);
+      const Pn = e.alloc(B * H);
+      const rh = e.zeros(B * H);
+      for (let s = 0; s < S; s++) {
+        const r = rows + s * B * 4;
+        ops.gemm(B, 2 * H, H, h, H, 1, Wrz, Prz, 2 * H, 0);
+        ops.gruFwdStepBefore1(B, H, Prz, X, bias, r, h, gates!, hPrev!, rh);
+        ops.gemm(B, H, H, rh, H, 1, Wn, Pn, H, 0);
+        ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates!, hs);
+      }
     }
-    const Wrz = packTransposed(e, W, H, 0, 2 * H);
-    const Wn = packTransposed(e, W, H, 2 * H, H);
-    const Prz = e.alloc(B * 2 * H);
-    const Pn = e.alloc(B * H);
-    const rh = e.zeros(B * H);
-    for (let s = 0; s < S; s++) {
-      const r = rows + s * B * 4;
-      ops.gemm(B, 2 * H, H, h, H, 1, Wrz, Prz, 2 * H, 0);
-      ops.gruFwdStepBefore1(B, H, Prz, X, bias, r, h, gates, hPrev, rh);
-      ops.gemm(B, H, H, rh, H, 1, Wn, Pn, H, 0);
-      ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates, hs);
-    }
-    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved: forwardOnly(args) ? [] : [e.take(gates, T * B * GH), e.take(hPrev, T * B * H)] };
-  });
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved };
+  }));
 }
 
-function gruBackward(e: Engine, args: Args, saved: readonly TypedArray[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean) {
+function gruBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean) {
   return scoped(e, () => {
     const seq = readSeq(args);
     const { T, B, H, GH, S } = seq;
     const { ops } = e;
     const W = put(e, args.wHh);
-    const [gates, hPrev, hn] = saved.map((a) => putArray(e, a)) as [number, number, number | undefined];
+    const [gates, hPrev, hn] = saved as [number, number, number | undefined];
     const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = e.zeros(T * B * GH);
@@ -420,7 +432,7 @@ interface ForwardArrays {
   readonly hs: TypedArray;
   readonly hT: TypedArray;
   readonly cT?: TypedArray;
-  readonly saved: readonly TypedArray[];
+  readonly saved: readonly Pinned[];
 }
 
 interface BackwardArrays {
@@ -433,13 +445,17 @@ interface BackwardArrays {
   readonly dcs?: TypedArray;
 }
 
-function wrapForward(track: Track, f: ForwardArrays): SequenceForward<WasmHandle> {
+function wrapForward(memory: Memory, e: Engine, f: ForwardArrays): SequenceForward<WasmHandle> {
+  const track = (data: TypedArray) => memory.track(data);
+  // A saved handle owns its pinned block: freeing it unpins (backend.free), and stats count its bytes.
+  const pinnedHandle = (b: Pinned): WasmHandle => memory.adopt({ data: new Float32Array(0), pinned: { engine: e, ptr: b.ptr } }, b.n * e.elementBytes);
   return {
-    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(track),
+    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(pinnedHandle),
   };
 }
 
-function wrapBackward(track: Track, g: BackwardArrays): SequenceBackward<WasmHandle> {
+function wrapBackward(memory: Memory, g: BackwardArrays): SequenceBackward<WasmHandle> {
+  const track = (data: TypedArray) => memory.track(data);
   return {
     dxProj: track(g.dxProj), dh0: track(g.dh0), ...(g.dc0 === undefined ? {} : { dc0: track(g.dc0) }),
     dWhh: track(g.dWhh), dbHh: track(g.dbHh),
@@ -447,29 +463,42 @@ function wrapBackward(track: Track, g: BackwardArrays): SequenceBackward<WasmHan
   };
 }
 
-const savedOf = (fwd: SequenceForward<WasmHandle>): TypedArray[] => {
-  if (fwd.saved.length === 0) throw new RnnkitError('wasm sequence backward: the forward ran with forwardOnly and kept nothing to differentiate; run it with forwardOnly false.');
-  return fwd.saved.map((h) => h.data);
-};
+/** The engine addresses of a forward's saved blocks, checked to be alive and this engine's. */
+function savedOf(memory: Memory, e: Engine, op: string, fwd: SequenceForward<WasmHandle>): number[] {
+  if (fwd.saved.length === 0) throw new RnnkitError(`${op}: the forward ran with forwardOnly and kept nothing to differentiate; run it with forwardOnly false.`);
+  return fwd.saved.map((h) => {
+    memory.check(h, op);
+    if (h.pinned?.engine !== e) throw new RnnkitError(`${op}: the saved activations are not from this backend's ${e.elementBytes === 4 ? 'f32' : 'f64'} forward; pass the forward result of the same backend and dtype.`);
+    return h.pinned.ptr;
+  });
+}
 
 /** Whether the caller promised no backward: the forward then copies out only its outputs. */
 const forwardOnly = (args: Args): boolean => args.options.forwardOnly === true;
 
 /** The whole-sequence kernels; `engineFor` picks WebAssembly (f32) or JS (f64, or the fallback) by the input's dtype. */
-export function createFusedKernels(
-  track: Track,
-  engineFor: EngineFor,
-  check: (op: string, ...views: View<WasmHandle>[]) => void,
-  acquire: Acquire,
-): Required<FusedKernels<WasmHandle>> {
+export function createFusedKernels(memory: Memory, engineFor: EngineFor): Required<FusedKernels<WasmHandle>> {
+  const track = (data: TypedArray) => memory.track(data);
+  const check = (op: string, ...views: View<WasmHandle>[]) => {
+    for (const v of views) memory.check(v.handle, op);
+  };
   const inputs = (a: Args): View<WasmHandle>[] => [a.xProj, a.h0, a.wHh, a.bHh, ...(a.options.lengths ? [a.options.lengths] : [])];
+  const forward = (op: string, a: Args, run: (e: Engine) => ForwardArrays) => {
+    check(op, ...inputs(a));
+    const e = engineFor(a.xProj);
+    return wrapForward(memory, e, run(e));
+  };
+  const backward = (op: string, a: Args, fwd: SequenceForward<WasmHandle>, run: (e: Engine, saved: number[]) => BackwardArrays) => {
+    const e = engineFor(a.xProj);
+    return wrapBackward(memory, run(e, savedOf(memory, e, op, fwd)));
+  };
   return {
-    rnnSequence: (a, act) => (check('rnnSequence', ...inputs(a)), wrapForward(track, rnnForward(engineFor(a.xProj), a, act === 'relu'))),
-    rnnSequenceBackward: (a, fwd, g, act) => wrapBackward(track, rnnBackward(engineFor(a.xProj), a, savedOf(fwd), g, act === 'relu')),
-    lstmSequence: (a) => (check('lstmSequence', ...inputs(a), a.c0), wrapForward(track, lstmForward(engineFor(a.xProj), a))),
-    lstmSequenceBackward: (a, fwd, g) => wrapBackward(track, lstmBackward(engineFor(a.xProj), a, savedOf(fwd), g)),
-    gruSequence: (a, ra) => (check('gruSequence', ...inputs(a)), wrapForward(track, gruForward(engineFor(a.xProj), a, ra))),
-    gruSequenceBackward: (a, fwd, g, ra) => wrapBackward(track, gruBackward(engineFor(a.xProj), a, savedOf(fwd), g, ra)),
+    rnnSequence: (a, act) => forward('rnnSequence', a, (e) => rnnForward(e, a, act === 'relu')),
+    rnnSequenceBackward: (a, fwd, g, act) => backward('rnnSequenceBackward', a, fwd, (e, saved) => rnnBackward(e, a, saved, g, act === 'relu')),
+    lstmSequence: (a) => (check('lstmSequence', a.c0), forward('lstmSequence', a, (e) => lstmForward(e, a))),
+    lstmSequenceBackward: (a, fwd, g) => backward('lstmSequenceBackward', a, fwd, (e, saved) => lstmBackward(e, a, saved, g)),
+    gruSequence: (a, ra) => forward('gruSequence', a, (e) => gruForward(e, a, ra)),
+    gruSequenceBackward: (a, fwd, g, ra) => backward('gruSequenceBackward', a, fwd, (e, saved) => gruBackward(e, a, saved, g, ra)),
     adamStep: (a) => {
       check('adamStep', a.grad, a.mu, a.nu, a.bc1, a.bc2Sqrt);
       checkAdamStepArgs(a);
@@ -478,7 +507,7 @@ export function createFusedKernels(
     },
     crossEntropy: (a) => {
       check('crossEntropy', a.logits, a.targets);
-      const o = crossEntropy(engineFor(a.logits), a, acquire);
+      const o = crossEntropy(engineFor(a.logits), a, (dtype, n) => memory.acquire(dtype, n));
       return { loss: track(o.loss), logSumExp: track(o.logSumExp) };
     },
     crossEntropyBackward: (a) => {

@@ -29,7 +29,8 @@ const MIN_POOLED_BYTES = 4096;
  * its handle alone, which holds for backends that copy on upload and on read.
  */
 export class HostMemory {
-  private readonly live = new Set<HostHandle>();
+  /** Live handles and the bytes each holds. */
+  private readonly live = new Map<HostHandle, number>();
   private readonly freed = new WeakSet<HostHandle>();
   private bytes = 0;
   private peakBytes = 0;
@@ -47,9 +48,16 @@ export class HostMemory {
 
   /** Wraps a freshly allocated array in a handle the caller now owns. */
   track(data: TypedArray): HostHandle {
-    const handle: HostHandle = { data };
-    this.live.add(handle);
-    this.bytes += data.byteLength;
+    return this.adopt({ data });
+  }
+
+  /**
+   * Registers a handle the backend made itself, holding `bytes` (by default its array's): for
+   * handles whose memory lies elsewhere, such as a block the backend keeps in WebAssembly memory.
+   */
+  adopt<T extends HostHandle>(handle: T, bytes = handle.data.byteLength): T {
+    this.live.set(handle, bytes);
+    this.bytes += bytes;
     this.peakBytes = Math.max(this.peakBytes, this.bytes);
     return handle;
   }
@@ -68,10 +76,10 @@ export class HostMemory {
   free(handle: HostHandle): void {
     if (this.freed.has(handle)) throw new RnnkitError('free: this handle was already freed; free each handle exactly once.');
     if (!this.live.has(handle)) throw new RnnkitError(`free: this handle was not allocated by this ${this.owner} backend; free it on the backend that made it.`);
+    this.bytes -= this.live.get(handle)!;
     this.live.delete(handle);
     this.freed.add(handle);
     const { data } = handle;
-    this.bytes -= data.byteLength;
     // Only whole arrays are pooled: a view into a larger buffer is left to the garbage collector.
     const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
     if (whole && data.byteLength >= MIN_POOLED_BYTES && this.pooled + data.byteLength <= this.poolLimit) {

@@ -5,17 +5,32 @@ export type FloatArray = Float32Array | Float64Array;
 /** Where `take` puts results: an array of `n` floats the caller may overwrite entirely. */
 export type OutputArrays = (n: number) => FloatArray;
 
+/** A block of engine memory that outlives the call that filled it (see `Engine.pin`). */
+interface PinnedBlock {
+  readonly ptr: number;
+  readonly bytes: number;
+  free: boolean;
+}
+
 /**
  * A scratch memory plus the ops that run on it. Kernels bump-allocate regions for one call
  * (`mark` … `release`), copy operands in, run ops, and copy results out into fresh TypedArrays.
  * The memory grows on demand and keeps its high-water mark for the next call.
+ *
+ * Below the scratch region lie pinned blocks: memory a call fills and a later call reads (a
+ * sequence forward's saved activations, read by its backward), so they need not be copied out
+ * and back. They are freed in any order; the region shrinks whenever its last blocks are free,
+ * which in training (forward pins, backward unpins) returns it to empty every step.
  */
 export abstract class Engine {
   /** Bytes per float element: 4 (f32) or 8 (f64). */
   abstract readonly elementBytes: 4 | 8;
   abstract readonly ops: Ops;
-  /** Next free byte. Address 0 is never handed out: pointers of 0 mean "absent". */
+  /** Start of the scratch region = end of the pinned blocks. Address 0 is never handed out: pointers of 0 mean "absent". */
+  private base = 16;
+  /** Next free scratch byte. */
   private top = 16;
+  private readonly pinned: PinnedBlock[] = [];
   private cachedBuffer: ArrayBufferLike | undefined;
   private fView: FloatArray | undefined;
   private iView: Int32Array | undefined;
@@ -46,6 +61,43 @@ export abstract class Engine {
     if (end > this.buffer().byteLength) this.ensure(end);
     this.top = end + 16;
     return ptr;
+  }
+
+  /**
+   * A block of `n` floats that stays until `unpin` (contents undefined): a free pinned block that
+   * is large enough, else a new one at the end of the pinned region. Only between calls, or at the
+   * start of one before any scratch is taken (the region cannot grow under scratch in use).
+   */
+  pin(n: number): number {
+    const bytes = Math.ceil((n * this.elementBytes) / 16) * 16 + 16;
+    const reused = this.pinned.find((b) => b.free && b.bytes >= bytes);
+    if (reused) {
+      reused.free = false;
+      return reused.ptr;
+    }
+    if (this.top !== this.base) throw new Error('Engine.pin: scratch memory is in use; pin before taking scratch.');
+    const ptr = this.base;
+    if (ptr + bytes > this.buffer().byteLength) this.ensure(ptr + bytes);
+    this.pinned.push({ ptr, bytes, free: false });
+    this.base = this.top = ptr + bytes;
+    return ptr;
+  }
+
+  /** Frees a pinned block; trailing free blocks give their memory back to the scratch region. */
+  unpin(ptr: number): void {
+    const block = this.pinned.find((b) => b.ptr === ptr && !b.free);
+    if (!block) throw new Error(`Engine.unpin: no pinned block at ${ptr}.`);
+    block.free = true;
+    const scratchEmpty = this.top === this.base;
+    while (this.pinned.length > 0 && this.pinned[this.pinned.length - 1]!.free) this.pinned.pop();
+    const last = this.pinned[this.pinned.length - 1];
+    this.base = last ? last.ptr + last.bytes : 16;
+    if (scratchEmpty) this.top = this.base;
+  }
+
+  /** Bytes held by pinned blocks in use. */
+  pinnedBytes(): number {
+    return this.pinned.reduce((sum, b) => sum + (b.free ? 0 : b.bytes), 0);
   }
 
   /** A zeroed region of `n` floats. */
