@@ -5,7 +5,7 @@ import { cast } from './cast.js';
 import { concat } from './concat.js';
 import { copy } from './copy.js';
 import { fill } from './fill.js';
-import { createFusedKernels } from './fused.js';
+import { createFusedKernels } from './fused/index.js';
 import { gather, scatterAdd } from './gather.js';
 import type { WasmHandle } from './handle.js';
 import type { Acquire } from './internal/acquire.js';

@@ -167,3 +167,40 @@ describe.each(levels)('backend-wasm fused kernels (simd: %s) vs backend-cpu', (l
     });
   }
 });
+
+// Saved activations stay pinned in the engine's memory between a forward and its backward: several
+// forwards may be alive at once, their backwards run and their handles are freed in any order.
+describe.each(levels)('backend-wasm pinned saved activations (simd: %s)', (level) => {
+  const be = createWasmBackend({ simd: level });
+  for (const c of CELLS) {
+    it(`${name(c)}: two live forwards, backwards and frees out of order, give the sequential results`, () => {
+      const p: Problem = { T: 5, B: 3, H: 8 };
+      const xs = [inputs(c, p, 11), inputs(c, p, 23)];
+      const expected = xs.map((x) => run(be, c, p, x, 'f32', true));
+      const before = be.stats();
+      const as = xs.map((x) => args(be, c, p, x, 'f32'));
+      const fwds = as.map((a) => forward(be, c, a));
+      const grads = xs.map((x): SequenceGrads => ({
+        dhs: upload(be, x.dhs, [p.T, p.B, p.H], 'f32'), dhT: upload(be, x.dhT, [p.B, p.H], 'f32'),
+        dcT: c.kind === 'lstm' ? upload(be, x.dcT, [p.B, p.H], 'f32') : undefined, wantStateGrads: true,
+      }));
+      // The second forward's backward first, then its saved blocks freed while the first's are still held.
+      const bwds: SequenceBackward[] = [];
+      bwds[1] = backward(be, c, as[1]!, fwds[1]!, grads[1]!);
+      for (const s of fwds[1]!.saved) be.free(s);
+      expect(() => backward(be, c, as[1]!, fwds[1]!, grads[1]!)).toThrow('already freed');
+      bwds[0] = backward(be, c, as[0]!, fwds[0]!, grads[0]!);
+      const GH = gates(c) * p.H;
+      for (const i of [0, 1]) {
+        expectClose(be.readSync!(view(bwds[i]!.dWhh, 'f32', [GH, p.H])), expected[i]!['dWhh']!, 'f32', `dWhh ${i}`);
+        expectClose(be.readSync!(view(bwds[i]!.dxProj, 'f32', [p.T, p.B, GH])), expected[i]!['dxProj']!, 'f32', `dxProj ${i}`);
+      }
+      for (const s of fwds[0]!.saved) be.free(s);
+      for (const f of fwds) for (const h of [f.hs, f.hT, f.cT]) if (h) be.free(h);
+      for (const b of bwds) for (const h of [b.dxProj, b.dh0, b.dc0, b.dWhh, b.dbHh, b.dhs, b.dcs]) if (h) be.free(h);
+      for (const [i, a] of as.entries()) for (const v of [a.xProj, a.h0, a.c0, a.wHh, a.bHh, grads[i]!.dhs, grads[i]!.dhT, grads[i]!.dcT]) if (v) be.free(v.handle);
+      expect(be.stats().liveHandles).toBe(before.liveHandles);
+      expect(be.stats().bytes).toBe(before.bytes);
+    });
+  }
+});

@@ -1,0 +1,103 @@
+import type { SequenceGrads } from '@rnnkit/tensor';
+import type { WasmHandle } from '../handle.js';
+import type { Engine } from '../internal/engine.js';
+import {
+  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
+} from './common.js';
+
+export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
+  const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
+  const saved = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
+  return releasingOnError(e, saved, () => scoped(e, () => {
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const [gates, hPrev, hn] = saved.length > 0 ? saved.map((b) => b.ptr) : sizes.map((n) => e.zeros(n));
+    const hs = e.zeros(T * B * H);
+    const rows = rowTable(e, seq);
+    if (resetAfter) {
+      const Wp = packTransposed(e, W, H, 0, GH);
+      const P = e.alloc(B * GH);
+      for (let s = 0; s < S; s++) {
+        ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
+        ops.gruFwdStepAfter(B, H, P, X, bias, rows + s * B * 4, h, gates!, hPrev!, hn!, hs);
+      }
+    } else {
+      const Wrz = packTransposed(e, W, H, 0, 2 * H);
+      const Wn = packTransposed(e, W, H, 2 * H, H);
+      const Prz = e.alloc(B * 2 * H);
+      const Pn = e.alloc(B * H);
+      const rh = e.zeros(B * H);
+      for (let s = 0; s < S; s++) {
+        const r = rows + s * B * 4;
+        ops.gemm(B, 2 * H, H, h, H, 1, Wrz, Prz, 2 * H, 0);
+        ops.gruFwdStepBefore1(B, H, Prz, X, bias, r, h, gates!, hPrev!, rh);
+        ops.gemm(B, H, H, rh, H, 1, Wn, Pn, H, 0);
+        ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates!, hs);
+      }
+    }
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved };
+  }));
+}
+
+export function gruBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean): BackwardArrays {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const [gates, hPrev, hn] = saved as [number, number, number | undefined];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dG = e.zeros(T * B * GH);
+    const dX = e.zeros(T * B * GH);
+    const dhPart = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    const dW = e.alloc(GH * H);
+    const dGT = transposedGrads(e, seq);
+    if (resetAfter) {
+      const Wp = packRows(e, W, H, 0, GH);
+      const dGstep = e.alloc(B * GH);
+      for (let s = S - 1; s >= 0; s--) {
+        const r = rows + s * B * 4;
+        ops.gruBwdStepAfter(B, H, r, dhsIn, dh, gates, hPrev, hn!, dG, dX, dGstep, dhPart, dhsOut);
+        transposeStep(e, seq, s, dG, dGT);
+        ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhPart, H, 1);
+        ops.mergeRows(B, H, r, dhPart, dh);
+      }
+      weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
+    } else {
+      const Wrz = packRows(e, W, H, 0, 2 * H);
+      const Wn = packRows(e, W, H, 2 * H, H);
+      const dGn = e.alloc(B * H);
+      const u = e.alloc(B * H);
+      const dGrz = e.alloc(B * 2 * H);
+      const rh = e.zeros(T * B * H);
+      for (let s = S - 1; s >= 0; s--) {
+        const r = rows + s * B * 4;
+        ops.gruBwdStepBefore1(B, H, r, dhsIn, dh, gates, hPrev, dG, dX, dGn, dhPart, dhsOut);
+        ops.gemm(B, H, H, dGn, H, 1, Wn, u, H, 0);
+        ops.gruBwdStepBefore2(B, H, r, u, gates, hPrev, dG, dX, dGrz, dhPart, rh);
+        transposeStep(e, seq, s, dG, dGT);
+        ops.gemm(B, H, 2 * H, dGrz, 2 * H, 1, Wrz, dhPart, H, 1);
+        ops.mergeRows(B, H, r, dhPart, dh);
+      }
+      weightGrad(e, seq, dG, dGT, 0, 2 * H, hPrev, dW);
+      weightGrad(e, seq, dG, dGT, 2 * H, H, rh, dW);
+    }
+    const db = e.alloc(GH);
+    ops.colSum(T * B, GH, dG, db);
+    return {
+      dxProj: e.take(dX, T * B * GH), dh0: e.take(dh, B * H), dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
+    };
+  });
+}

@@ -1,0 +1,70 @@
+import type { SequenceGrads } from '@rnnkit/tensor';
+import type { WasmHandle } from '../handle.js';
+import type { Engine } from '../internal/engine.js';
+import {
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  transposeStep, weightGrad, readSeq, type BackwardArrays, type ForwardArrays, type LstmArgs,
+} from './common.js';
+
+export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
+  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * GH, T * B * H, T * B * H, T * B * H], !allRows(seq));
+  return releasingOnError(e, saved, () => scoped(e, () => {
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const c = put(e, args.c0);
+    const Wp = packTransposed(e, W, H, 0, GH);
+    const P = e.alloc(B * GH);
+    const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved.map((b) => b.ptr) : [0, 0, 0, 0];
+    const hs = allRows(seq) ? e.alloc(T * B * H) : e.zeros(T * B * H);
+    const rows = rowTable(e, seq);
+    for (let s = 0; s < S; s++) {
+      ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
+      ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates!, hPrev!, cPrev!, cs!, hs);
+    }
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved };
+  }));
+}
+
+export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly number[], grads: SequenceGrads<WasmHandle>): BackwardArrays {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, GH, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const Wp = packRows(e, W, H, 0, GH);
+    const [gates, hPrev, cPrev, cs] = saved as [number, number, number, number];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dc = putOrZeros(e, grads.dcT, B * H);
+    const dG = allRows(seq) ? e.alloc(T * B * GH) : e.zeros(T * B * GH);
+    const dGstep = e.alloc(B * GH);
+    const dhNew = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const dcsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    const dGT = transposedGrads(e, seq);
+    for (let s = S - 1; s >= 0; s--) {
+      const r = rows + s * B * 4;
+      ops.lstmBwdStep(B, H, r, dhsIn, dh, dc, gates, cPrev, cs, dG, dGstep, dhsOut, dcsOut);
+      transposeStep(e, seq, s, dG, dGT);
+      ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhNew, H, 0);
+      ops.mergeRows(B, H, r, dhNew, dh);
+    }
+    const dW = e.alloc(GH * H);
+    weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
+    const db = e.alloc(GH);
+    ops.colSum(T * B, GH, dG, db);
+    return {
+      dxProj: e.take(dG, T * B * GH), dh0: e.take(dh, B * H), dc0: e.take(dc, B * H),
+      dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H), dcs: e.take(dcsOut, T * B * H) } : {}),
+    };
+  });
+}

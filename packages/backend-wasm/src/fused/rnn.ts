@@ -1,0 +1,65 @@
+import type { SequenceGrads } from '@rnnkit/tensor';
+import type { WasmHandle } from '../handle.js';
+import type { Engine } from '../internal/engine.js';
+import {
+  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
+} from './common.js';
+
+export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays {
+  const seq = readSeq(args);
+  const { T, B, H, S } = seq;
+  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * H, T * B * H], true);
+  return releasingOnError(e, saved, () => scoped(e, () => {
+    const { ops } = e;
+    const X = put(e, args.xProj);
+    const W = put(e, args.wHh);
+    const bias = put(e, args.bHh);
+    const h = put(e, args.h0);
+    const Wp = packTransposed(e, W, H, 0, H);
+    const P = e.alloc(B * H);
+    // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
+    const [hPrev, hs] = saved.length > 0 ? saved.map((b) => b.ptr) : [e.zeros(T * B * H), e.zeros(T * B * H)];
+    const rows = rowTable(e, seq);
+    for (let s = 0; s < S; s++) {
+      ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
+      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev!, hs!, relu ? 1 : 0);
+    }
+    return { hs: e.take(hs!, T * B * H), hT: e.take(h, B * H), saved };
+  }));
+}
+
+export function rnnBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, relu: boolean): BackwardArrays {
+  return scoped(e, () => {
+    const seq = readSeq(args);
+    const { T, B, H, S } = seq;
+    const { ops } = e;
+    const W = put(e, args.wHh);
+    const Wp = packRows(e, W, H, 0, H);
+    const [hPrev, hNew] = saved as [number, number];
+    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dh = putOrZeros(e, grads.dhT, B * H);
+    const dG = e.zeros(T * B * H);
+    const dGstep = e.alloc(B * H);
+    const dhNew = e.alloc(B * H);
+    const want = grads.wantStateGrads === true;
+    const dhsOut = want ? e.zeros(T * B * H) : 0;
+    const rows = rowTable(e, seq);
+    const dGT = transposedGrads(e, seq);
+    for (let s = S - 1; s >= 0; s--) {
+      const r = rows + s * B * 4;
+      ops.rnnBwdStep(B, H, r, dhsIn, dh, hNew, dG, dGstep, dhsOut, relu ? 1 : 0);
+      transposeStep(e, seq, s, dG, dGT);
+      ops.gemm(B, H, H, dGstep, H, 1, Wp, dhNew, H, 0);
+      ops.mergeRows(B, H, r, dhNew, dh);
+    }
+    const dW = e.alloc(H * H);
+    weightGrad(e, seq, dG, dGT, 0, H, hPrev, dW);
+    const db = e.alloc(H);
+    ops.colSum(T * B, H, dG, db);
+    return {
+      dxProj: e.take(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
+      ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
+    };
+  });
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { JsEngine } from '../src/internal/engine.js';
+import { createJsOps } from '../src/internal/js-ops.js';
+
+// Pinned blocks (a forward's saved activations) under the per-call scratch region.
+describe('Engine pinned blocks', () => {
+  it('keeps pinned data across calls, reuses freed blocks, and shrinks back to empty', () => {
+    const e = new JsEngine(4, createJsOps);
+    const a = e.pin(100);
+    const b = e.pin(50);
+    e.f().fill(7, e.at(a), e.at(a) + 100);
+    // A call's scratch starts above the pinned blocks and never overwrites them.
+    const m = e.mark();
+    const s = e.alloc(1000);
+    expect(s).toBeGreaterThanOrEqual(b + 50 * 4);
+    e.f().fill(1, e.at(s), e.at(s) + 1000);
+    e.release(m);
+    expect(Array.from(e.f().subarray(e.at(a), e.at(a) + 100)).every((v) => v === 7)).toBe(true);
+    // Freed out of order: the first block is reused by a request that fits; the region shrinks only from its end.
+    e.unpin(a);
+    expect(e.pinnedBytes()).toBeGreaterThan(0);
+    expect(e.pin(80)).toBe(a);
+    e.unpin(b);
+    e.unpin(a);
+    expect(e.pinnedBytes()).toBe(0);
+    expect(e.mark()).toBe(16);
+  });
+
+  it('refuses to grow the pinned region under scratch in use, and an unknown block', () => {
+    const e = new JsEngine(4, createJsOps);
+    e.alloc(10);
+    expect(() => e.pin(4)).toThrow('scratch memory is in use');
+    expect(() => e.unpin(12345)).toThrow('no pinned block at 12345');
+  });
+});
