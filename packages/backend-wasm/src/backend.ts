@@ -134,8 +134,11 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     readSync,
     free: (handle) => {
       memory.free(handle);
-      // A fused forward's saved block lives in engine memory until its handle is freed.
+      // A fused forward's saved block lives in engine memory until its handle is freed; a kept
+      // result's copy must go before the pool hands its array out again.
       if (handle.pinned) handle.pinned.engine.unpin(handle.pinned.ptr);
+      f32.forget(handle.data);
+      f64?.forget(handle.data);
     },
     stats: () => memory.stats(),
     resetPeak: () => memory.resetPeak(),

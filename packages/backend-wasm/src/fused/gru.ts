@@ -1,8 +1,9 @@
 import type { SequenceGrads } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
 } from './common.js';
 
@@ -12,14 +13,14 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
   const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
   const saved = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
-  return releasingOnError(e, saved, () => scoped(e, () => {
+  return releasingOnError(e, saved, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
-    const X = put(e, args.xProj);
+    const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
     const bias = put(e, args.bHh);
     const h = put(e, args.h0);
     const [gates, hPrev, hn] = saved.length > 0 ? saved.map((b) => b.ptr) : sizes.map((n) => e.zeros(n));
-    const hs = e.zeros(T * B * H);
+    const hs = resultBuffer(e, block, T * B * H, true);
     const rows = rowTable(e, seq);
     if (resetAfter) {
       const Wp = packTransposed(e, W, H, 0, GH);
@@ -42,21 +43,21 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
         ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates!, hs);
       }
     }
-    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved };
-  }));
+    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), saved };
+  })));
 }
 
 export function gruBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean): BackwardArrays {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, GH, S } = seq;
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  return e.withResult(T * B * GH, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const [gates, hPrev, hn] = saved as [number, number, number | undefined];
-    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = e.zeros(T * B * GH);
-    const dX = e.zeros(T * B * GH);
+    const dX = resultBuffer(e, block, T * B * GH, true);
     const dhPart = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
     const dhsOut = want ? e.zeros(T * B * H) : 0;
@@ -96,8 +97,8 @@ export function gruBackward(e: Engine, args: Args, saved: readonly number[], gra
     const db = e.alloc(GH);
     ops.colSum(T * B, GH, dG, db);
     return {
-      dxProj: e.take(dX, T * B * GH), dh0: e.take(dh, B * H), dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
+      dxProj: e.takeResult(dX, T * B * GH), dh0: e.take(dh, B * H), dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
       ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
     };
-  });
+  }));
 }

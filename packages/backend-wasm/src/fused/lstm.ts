@@ -1,8 +1,9 @@
 import type { SequenceGrads } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type BackwardArrays, type ForwardArrays, type LstmArgs,
 } from './common.js';
 
@@ -11,9 +12,9 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
   const { T, B, H, GH, S } = seq;
   // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
   const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * GH, T * B * H, T * B * H, T * B * H], !allRows(seq));
-  return releasingOnError(e, saved, () => scoped(e, () => {
+  return releasingOnError(e, saved, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
-    const X = put(e, args.xProj);
+    const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
     const bias = put(e, args.bHh);
     const h = put(e, args.h0);
@@ -21,28 +22,28 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
     const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved.map((b) => b.ptr) : [0, 0, 0, 0];
-    const hs = allRows(seq) ? e.alloc(T * B * H) : e.zeros(T * B * H);
+    const hs = resultBuffer(e, block, T * B * H, !allRows(seq));
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
       ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates!, hPrev!, cPrev!, cs!, hs);
     }
-    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved };
-  }));
+    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved };
+  })));
 }
 
 export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly number[], grads: SequenceGrads<WasmHandle>): BackwardArrays {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, GH, S } = seq;
+  const seq = readSeq(args);
+  const { T, B, H, GH, S } = seq;
+  return e.withResult(T * B * GH, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, GH);
     const [gates, hPrev, cPrev, cs] = saved as [number, number, number, number];
-    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dc = putOrZeros(e, grads.dcT, B * H);
-    const dG = allRows(seq) ? e.alloc(T * B * GH) : e.zeros(T * B * GH);
+    const dG = resultBuffer(e, block, T * B * GH, !allRows(seq));
     const dGstep = e.alloc(B * GH);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
@@ -62,9 +63,9 @@ export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly number[]
     const db = e.alloc(GH);
     ops.colSum(T * B, GH, dG, db);
     return {
-      dxProj: e.take(dG, T * B * GH), dh0: e.take(dh, B * H), dc0: e.take(dc, B * H),
+      dxProj: e.takeResult(dG, T * B * GH), dh0: e.take(dh, B * H), dc0: e.take(dc, B * H),
       dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
       ...(want ? { dhs: e.take(dhsOut, T * B * H), dcs: e.take(dcsOut, T * B * H) } : {}),
     };
-  });
+  }));
 }

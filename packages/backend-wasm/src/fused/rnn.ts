@@ -1,8 +1,9 @@
 import type { SequenceGrads } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, rowTable, scoped, transposedGrads,
+  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
 } from './common.js';
 
@@ -12,7 +13,7 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
   const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * H, T * B * H], true);
   return releasingOnError(e, saved, () => scoped(e, () => {
     const { ops } = e;
-    const X = put(e, args.xProj);
+    const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
     const bias = put(e, args.bHh);
     const h = put(e, args.h0);
@@ -30,16 +31,16 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
 }
 
 export function rnnBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, relu: boolean): BackwardArrays {
-  return scoped(e, () => {
-    const seq = readSeq(args);
-    const { T, B, H, S } = seq;
+  const seq = readSeq(args);
+  const { T, B, H, S } = seq;
+  return e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, H);
     const [hPrev, hNew] = saved as [number, number];
-    const dhsIn = grads.dhs === undefined ? 0 : put(e, grads.dhs);
+    const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
-    const dG = e.zeros(T * B * H);
+    const dG = resultBuffer(e, block, T * B * H, true);
     const dGstep = e.alloc(B * H);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
@@ -58,8 +59,8 @@ export function rnnBackward(e: Engine, args: Args, saved: readonly number[], gra
     const db = e.alloc(H);
     ops.colSum(T * B, H, dG, db);
     return {
-      dxProj: e.take(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
+      dxProj: e.takeResult(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
       ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
     };
-  });
+  }));
 }

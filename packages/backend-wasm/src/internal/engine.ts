@@ -1,9 +1,13 @@
+import type { TypedArray } from '@rnnkit/tensor';
 import type { Ops } from './ops.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
 /** Where `take` puts results: an array of `n` floats the caller may overwrite entirely. */
 export type OutputArrays = (n: number) => FloatArray;
+
+/** Results at least this large are kept in engine memory after they are copied out (see `Engine.takeResult`). */
+const KEEP_BYTES = 256 * 1024;
 
 /** A block of engine memory that outlives the call that filled it (see `Engine.pin`). */
 interface PinnedBlock {
@@ -31,6 +35,10 @@ export abstract class Engine {
   /** Next free scratch byte. */
   private top = 16;
   private readonly pinned: PinnedBlock[] = [];
+  /** Calls under way (`mark` … `release` nest); at 0 no scratch is in use. */
+  private depth = 0;
+  /** The last large result copied out by `takeResult`, still in engine memory. */
+  private kept: { readonly array: TypedArray; readonly ptr: number } | undefined;
   private cachedBuffer: ArrayBufferLike | undefined;
   private fView: FloatArray | undefined;
   private iView: Int32Array | undefined;
@@ -47,11 +55,14 @@ export abstract class Engine {
   }
 
   mark(): number {
+    this.depth++;
     return this.top;
   }
 
   release(mark: number): void {
-    this.top = mark;
+    this.depth--;
+    // The outermost release empties the scratch, over a pinned region that may have shrunk meanwhile.
+    this.top = this.depth === 0 ? this.base : mark;
   }
 
   /** A 16-byte aligned region of `n` float elements (its contents are undefined). */
@@ -88,11 +99,53 @@ export abstract class Engine {
     const block = this.pinned.find((b) => b.ptr === ptr && !b.free);
     if (!block) throw new Error(`Engine.unpin: no pinned block at ${ptr}.`);
     block.free = true;
-    const scratchEmpty = this.top === this.base;
     while (this.pinned.length > 0 && this.pinned[this.pinned.length - 1]!.free) this.pinned.pop();
     const last = this.pinned[this.pinned.length - 1];
     this.base = last ? last.ptr + last.bytes : 16;
-    if (scratchEmpty) this.top = this.base;
+    if (this.depth === 0) this.top = this.base;
+  }
+
+  /**
+   * Where a call computes a result of `n` floats, taken before any scratch: a pinned block when the
+   * result is large, so that after `takeResult` copies it out, the next call reading that same array
+   * finds it in place (`keptPtr`) instead of copying it back in: a matmul's output feeding a fused
+   * kernel, a fused kernel's output feeding a matmul. Unpinned again if `f` throws.
+   */
+  withResult<R>(n: number, f: (ptr: number) => R): R {
+    if (n * this.elementBytes < KEEP_BYTES) return f(0);
+    const ptr = this.pin(n);
+    try {
+      return f(ptr);
+    } catch (err) {
+      if (this.kept?.ptr !== ptr) this.unpin(ptr);
+      throw err;
+    }
+  }
+
+  /**
+   * Copies a result out like `take`; one computed in a `withResult` block (ptr = that block) then
+   * becomes the kept result, replacing the previous one.
+   */
+  takeResult(ptr: number, n: number): FloatArray {
+    const out = this.take(ptr, n);
+    if (n * this.elementBytes >= KEEP_BYTES && this.pinned.some((b) => b.ptr === ptr && !b.free)) {
+      this.forget(this.kept?.array);
+      this.kept = { array: out, ptr };
+    }
+    return out;
+  }
+
+  /** The engine address of element `offset` of `array` if it is the kept result (to be read, never written). */
+  keptPtr(array: TypedArray, offset: number): number | undefined {
+    return this.kept !== undefined && this.kept.array === array ? this.kept.ptr + offset * this.elementBytes : undefined;
+  }
+
+  /** Drops the kept result if it is `array` (freed, so the pool may hand it out with other contents). */
+  forget(array: TypedArray | undefined): void {
+    if (array === undefined || this.kept?.array !== array) return;
+    const { ptr } = this.kept;
+    this.kept = undefined;
+    this.unpin(ptr);
   }
 
   /** Bytes held by pinned blocks in use. */
