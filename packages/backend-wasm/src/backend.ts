@@ -37,6 +37,12 @@ export interface WasmBackendOptions {
    * pages and the garbage collection of old ones. Reported as `stats().pooledBytes`.
    */
   readonly poolBytes?: number;
+  /**
+   * Bytes of WebAssembly memory a fused forward's saved activations and the last large result may
+   * stay in between calls (default 1 GiB; 0: everything is copied out to JS memory after each call).
+   * Past it they are copied out, as they would be on a host backend.
+   */
+  readonly pinBytes?: number;
 }
 
 /** The backend, plus what it chose. */
@@ -76,17 +82,23 @@ function resolveLevel(simd: WasmBackendOptions['simd']): SimdLevel {
 function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBackendOptions): WasmBackend {
   const wanted = options.dtypes ?? ALL_DTYPES;
   const dtypes = ALL_DTYPES.filter((d) => wanted.includes(d) || d === 'i32' || d === 'bool');
+  for (const key of ['poolBytes', 'pinBytes'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RnnkitError(`createWasmBackend: ${key} must be a number of bytes ≥ 0, got ${v}.`);
+  }
   const memory = new Memory(options.poolBytes);
   const track = (data: TypedArray): WasmHandle => memory.track(data);
   const acquire: Acquire = (dtype, size) => memory.acquire(dtype, size);
   const f32: Engine = wasm ? new WasmEngine(wasm.ops, wasm.memory) : new JsEngine(4, createJsOps);
   f32.outputArrays = (n) => memory.acquire('f32', n);
+  if (options.pinBytes !== undefined) f32.pinLimitBytes = options.pinBytes;
   let f64: Engine | undefined;
   const engineFor = (x: View<WasmHandle>): Engine => {
     if (x.dtype === 'f32') return f32;
     if (f64 === undefined) {
       f64 = new JsEngine(8, createJsOps);
       f64.outputArrays = (n) => memory.acquire('f64', n);
+      if (options.pinBytes !== undefined) f64.pinLimitBytes = options.pinBytes;
     }
     return f64;
   };

@@ -32,4 +32,23 @@ describe('Engine pinned blocks', () => {
     expect(() => e.pin(4)).toThrow('scratch memory is in use');
     expect(() => e.unpin(12345)).toThrow('no pinned block at 12345');
   });
+
+  it('pins nothing past pinLimitBytes: pin says 0 and a large result is computed in scratch and not kept', () => {
+    const e = new JsEngine(4, createJsOps);
+    e.pinLimitBytes = 1000;
+    const a = e.pin(100); // 416 bytes with its guard: fits
+    expect(a).toBeGreaterThan(0);
+    expect(e.pin(200)).toBe(0); // 816 more would pass 1000
+    e.unpin(a);
+    const out = e.withResult(100_000, (block) => {
+      expect(block).toBe(0);
+      const m = e.mark();
+      const ptr = e.alloc(100_000);
+      const r = e.takeResult(ptr, 100_000);
+      e.release(m);
+      return r;
+    });
+    expect(e.keptPtr(out, 0)).toBeUndefined();
+    expect(e.pinnedBytes()).toBe(0);
+  });
 });

@@ -62,4 +62,9 @@ describe('wasm backend storage pool', () => {
     x.dispose();
     expect(be.stats().liveHandles).toBe(0);
   });
+
+  it('names a bad poolBytes or pinBytes', () => {
+    expect(() => createWasmBackend({ poolBytes: -1 })).toThrow('createWasmBackend: poolBytes must be a number of bytes ≥ 0, got -1.');
+    expect(() => createWasmBackend({ pinBytes: Number.NaN })).toThrow('createWasmBackend: pinBytes must be a number of bytes ≥ 0, got NaN.');
+  });
 });

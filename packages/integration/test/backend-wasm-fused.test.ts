@@ -3,7 +3,7 @@
 // kernel build this runtime has (relaxed SIMD only where it validates) and for the JS fallback.
 import { setFlagsFromString } from 'node:v8';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
-import { createWasmBackend, detectSimd, type SimdLevel } from '@rnnkit/backend-wasm';
+import { createWasmBackend, detectSimd, type SimdLevel, type WasmHandle } from '@rnnkit/backend-wasm';
 import type { Backend, DType, SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, TypedArray, View } from '@rnnkit/tensor';
 import { expectClose } from '@rnnkit/testing';
 import { describe, expect, it } from 'vitest';
@@ -170,16 +170,23 @@ describe.each(levels)('backend-wasm fused kernels (simd: %s) vs backend-cpu', (l
 
 // Saved activations stay pinned in the engine's memory between a forward and its backward: several
 // forwards may be alive at once, their backwards run and their handles are freed in any order.
+// With pinBytes 0 nothing is pinned, and with 3000 bytes an LSTM forward pins three of its four
+// blocks before the fourth fails: both fall back to copying the saved activations out.
+const PIN_LIMITS = [{ title: 'default pin limit' }, { title: 'pinBytes 0', pinBytes: 0 }, { title: 'pinBytes 3000', pinBytes: 3000 }];
 describe.each(levels)('backend-wasm pinned saved activations (simd: %s)', (level) => {
-  const be = createWasmBackend({ simd: level });
-  for (const c of CELLS) {
-    it(`${name(c)}: two live forwards, backwards and frees out of order, give the sequential results`, () => {
+  for (const { title, pinBytes } of PIN_LIMITS) for (const c of CELLS) {
+    it(`${name(c)}, ${title}: two live forwards, backwards and frees out of order, give the sequential results`, () => {
+      const be = createWasmBackend({ simd: level, ...(pinBytes === undefined ? {} : { pinBytes }) });
       const p: Problem = { T: 5, B: 3, H: 8 };
       const xs = [inputs(c, p, 11), inputs(c, p, 23)];
       const expected = xs.map((x) => run(be, c, p, x, 'f32', true));
       const before = be.stats();
       const as = xs.map((x) => args(be, c, p, x, 'f32'));
       const fwds = as.map((a) => forward(be, c, a));
+      // Pinned under the default limit; copied out to host arrays when the limit is 0 or too small.
+      if (pinBytes === undefined || pinBytes === 0 || c.kind === 'lstm') {
+        for (const h of fwds[0]!.saved as WasmHandle[]) expect(h.pinned !== undefined, 'saved activation pinned').toBe(pinBytes === undefined);
+      }
       const grads = xs.map((x): SequenceGrads => ({
         dhs: upload(be, x.dhs, [p.T, p.B, p.H], 'f32'), dhT: upload(be, x.dhT, [p.B, p.H], 'f32'),
         dcT: c.kind === 'lstm' ? upload(be, x.dcT, [p.B, p.H], 'f32') : undefined, wantStateGrads: true,

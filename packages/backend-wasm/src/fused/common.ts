@@ -124,16 +124,42 @@ export interface Pinned {
   readonly n: number;
 }
 
+/** A forward's saved activation: pinned in engine memory, or (past the pin limit) a host copy. */
+export type Saved = Pinned | TypedArray;
+
 /**
  * Pins blocks for a forward's saved activations before the call takes scratch (the backward reads
- * them where they are: no copy out and back in). Zeroed when some rows may stay unwritten.
+ * them where they are: no copy out and back in). Zeroed when some rows may stay unwritten. null when
+ * they cannot all be pinned (past the engine's pin limit): the call then keeps them in scratch and
+ * copies them out (`savedBuffers`, `savedResult`).
  */
-export function pinSaved(e: Engine, sizes: readonly number[], zero: boolean): Pinned[] {
-  return sizes.map((n) => {
+export function pinSaved(e: Engine, sizes: readonly number[], zero: boolean): Pinned[] | null {
+  const pins: Pinned[] = [];
+  for (const n of sizes) {
     const ptr = e.pin(n);
+    if (ptr === 0) {
+      for (const b of pins) e.unpin(b.ptr);
+      return null;
+    }
     if (zero) e.f().fill(0, e.at(ptr), e.at(ptr) + n);
-    return { ptr, n };
-  });
+    pins.push({ ptr, n });
+  }
+  return pins;
+}
+
+/** Inside the call: where the saved activations are written (the pinned blocks, else scratch). */
+export function savedBuffers(e: Engine, pins: readonly Pinned[] | null, sizes: readonly number[], zero: boolean): number[] {
+  return pins ? pins.map((b) => b.ptr) : sizes.map((n) => (zero ? e.zeros(n) : e.alloc(n)));
+}
+
+/** What a forward returns as saved: its pinned blocks, or host copies of the scratch buffers. */
+export function savedResult(e: Engine, pins: readonly Pinned[] | null, ptrs: readonly number[], sizes: readonly number[]): readonly Saved[] {
+  return pins ?? ptrs.map((ptr, i) => e.take(ptr, sizes[i]!));
+}
+
+/** A saved activation as the backward gets it: an engine address (pinned) or a host copy, placed now. */
+export function placeSaved(e: Engine, saved: number | TypedArray): number {
+  return typeof saved === 'number' ? saved : e.put(saved);
 }
 
 /**
@@ -147,11 +173,11 @@ export function resultBuffer(e: Engine, block: number, n: number, zero: boolean)
 }
 
 /** Runs f; if it throws, the pinned blocks no handle will own are given back first. */
-export function releasingOnError<R>(e: Engine, saved: readonly Pinned[], f: () => R): R {
+export function releasingOnError<R>(e: Engine, pins: readonly Pinned[] | null, f: () => R): R {
   try {
     return f();
   } catch (err) {
-    for (const b of saved) e.unpin(b.ptr);
+    for (const b of pins ?? []) e.unpin(b.ptr);
     throw err;
   }
 }
@@ -169,7 +195,7 @@ export interface ForwardArrays {
   readonly hs: TypedArray;
   readonly hT: TypedArray;
   readonly cT?: TypedArray;
-  readonly saved: readonly Pinned[];
+  readonly saved: readonly Saved[];
 }
 
 export interface BackwardArrays {

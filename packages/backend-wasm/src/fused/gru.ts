@@ -1,9 +1,9 @@
-import type { SequenceGrads } from '@rnnkit/tensor';
+import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
+  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
 } from './common.js';
 
@@ -12,14 +12,15 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   const { T, B, H, GH, S } = seq;
   // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
   const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
-  const saved = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
-  return releasingOnError(e, saved, () => e.withResult(T * B * H, (block) => scoped(e, () => {
+  const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
+  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
     const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
     const bias = put(e, args.bHh);
     const h = put(e, args.h0);
-    const [gates, hPrev, hn] = saved.length > 0 ? saved.map((b) => b.ptr) : sizes.map((n) => e.zeros(n));
+    // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
+    const [gates, hPrev, hn] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
     const hs = resultBuffer(e, block, T * B * H, true);
     const rows = rowTable(e, seq);
     if (resetAfter) {
@@ -43,17 +44,18 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
         ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates!, hs);
       }
     }
+    const saved = pins?.length === 0 ? [] : savedResult(e, pins, [gates!, hPrev!, ...(resetAfter ? [hn!] : [])], sizes);
     return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), saved };
   })));
 }
 
-export function gruBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean): BackwardArrays {
+export function gruBackward(e: Engine, args: Args, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
   return e.withResult(T * B * GH, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
-    const [gates, hPrev, hn] = saved as [number, number, number | undefined];
+    const [gates, hPrev, hn] = saved.map((s) => placeSaved(e, s)) as [number, number, number | undefined];
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = e.zeros(T * B * GH);

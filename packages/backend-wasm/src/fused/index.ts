@@ -4,7 +4,7 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import type { Memory } from '../memory.js';
 import { adamStep } from './adam.js';
-import type { Args, BackwardArrays, ForwardArrays, Pinned } from './common.js';
+import type { Args, BackwardArrays, ForwardArrays, Saved } from './common.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { gruBackward, gruForward } from './gru.js';
 import { lstmBackward, lstmForward } from './lstm.js';
@@ -15,9 +15,10 @@ type EngineFor = (view: View<WasmHandle>) => Engine;
 function wrapForward(memory: Memory, e: Engine, f: ForwardArrays): SequenceForward<WasmHandle> {
   const track = (data: TypedArray) => memory.track(data);
   // A saved handle owns its pinned block: freeing it unpins (backend.free), and stats count its bytes.
-  const pinnedHandle = (b: Pinned): WasmHandle => memory.adopt({ data: new Float32Array(0), pinned: { engine: e, ptr: b.ptr } }, b.n * e.elementBytes);
+  const savedHandle = (s: Saved): WasmHandle =>
+    ArrayBuffer.isView(s) ? track(s) : memory.adopt({ data: new Float32Array(0), pinned: { engine: e, ptr: s.ptr } }, s.n * e.elementBytes);
   return {
-    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(pinnedHandle),
+    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(savedHandle),
   };
 }
 
@@ -30,12 +31,13 @@ function wrapBackward(memory: Memory, g: BackwardArrays): SequenceBackward<WasmH
   };
 }
 
-/** The engine addresses of a forward's saved blocks, checked to be alive and this engine's. */
-function savedOf(memory: Memory, e: Engine, op: string, fwd: SequenceForward<WasmHandle>): number[] {
+/** A forward's saved activations (engine addresses of pinned blocks, or host copies), checked to be alive and this engine's. */
+function savedOf(memory: Memory, e: Engine, op: string, fwd: SequenceForward<WasmHandle>): (number | TypedArray)[] {
   if (fwd.saved.length === 0) throw new RnnkitError(`${op}: the forward ran with forwardOnly and kept nothing to differentiate; run it with forwardOnly false.`);
   return fwd.saved.map((h) => {
     memory.check(h, op);
-    if (h.pinned?.engine !== e) throw new RnnkitError(`${op}: the saved activations are not from this backend's ${e.elementBytes === 4 ? 'f32' : 'f64'} forward; pass the forward result of the same backend and dtype.`);
+    if (!h.pinned) return h.data;
+    if (h.pinned.engine !== e) throw new RnnkitError(`${op}: the saved activations are not from this backend's ${e.elementBytes === 4 ? 'f32' : 'f64'} forward; pass the forward result of the same backend and dtype.`);
     return h.pinned.ptr;
   });
 }
@@ -53,7 +55,7 @@ export function createFusedKernels(memory: Memory, engineFor: EngineFor): Requir
     const e = engineFor(a.xProj);
     return wrapForward(memory, e, run(e));
   };
-  const backward = (op: string, a: Args, fwd: SequenceForward<WasmHandle>, run: (e: Engine, saved: number[]) => BackwardArrays) => {
+  const backward = (op: string, a: Args, fwd: SequenceForward<WasmHandle>, run: (e: Engine, saved: (number | TypedArray)[]) => BackwardArrays) => {
     const e = engineFor(a.xProj);
     return wrapBackward(memory, run(e, savedOf(memory, e, op, fwd)));
   };

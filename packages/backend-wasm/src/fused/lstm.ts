@@ -1,9 +1,9 @@
-import type { SequenceGrads } from '@rnnkit/tensor';
+import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type BackwardArrays, type ForwardArrays, type LstmArgs,
 } from './common.js';
 
@@ -11,8 +11,9 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
   // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
-  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * GH, T * B * H, T * B * H, T * B * H], !allRows(seq));
-  return releasingOnError(e, saved, () => e.withResult(T * B * H, (block) => scoped(e, () => {
+  const sizes = forwardOnly(args) ? [] : [T * B * GH, T * B * H, T * B * H, T * B * H];
+  const pins = pinSaved(e, sizes, !allRows(seq));
+  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
     const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
@@ -21,25 +22,26 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
     const c = put(e, args.c0);
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
-    const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved.map((b) => b.ptr) : [0, 0, 0, 0];
+    const saved = savedBuffers(e, pins, sizes, !allRows(seq));
+    const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved : [0, 0, 0, 0];
     const hs = resultBuffer(e, block, T * B * H, !allRows(seq));
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
       ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates!, hPrev!, cPrev!, cs!, hs);
     }
-    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved };
+    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved: savedResult(e, pins, saved, sizes) };
   })));
 }
 
-export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly number[], grads: SequenceGrads<WasmHandle>): BackwardArrays {
+export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
   return e.withResult(T * B * GH, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, GH);
-    const [gates, hPrev, cPrev, cs] = saved as [number, number, number, number];
+    const [gates, hPrev, cPrev, cs] = saved.map((s) => placeSaved(e, s)) as [number, number, number, number];
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dc = putOrZeros(e, grads.dcT, B * H);

@@ -1,17 +1,19 @@
-import type { SequenceGrads } from '@rnnkit/tensor';
+import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, scoped, transposedGrads,
+  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
   transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
 } from './common.js';
 
 export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays {
   const seq = readSeq(args);
   const { T, B, H, S } = seq;
-  const saved = forwardOnly(args) ? [] : pinSaved(e, [T * B * H, T * B * H], true);
-  return releasingOnError(e, saved, () => scoped(e, () => {
+  // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
+  const sizes = [T * B * H, T * B * H];
+  const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
+  return releasingOnError(e, pins, () => scoped(e, () => {
     const { ops } = e;
     const X = placeReadOnly(e, args.xProj);
     const W = put(e, args.wHh);
@@ -19,25 +21,25 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
     const h = put(e, args.h0);
     const Wp = packTransposed(e, W, H, 0, H);
     const P = e.alloc(B * H);
-    // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
-    const [hPrev, hs] = saved.length > 0 ? saved.map((b) => b.ptr) : [e.zeros(T * B * H), e.zeros(T * B * H)];
+    const [hPrev, hs] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
       ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev!, hs!, relu ? 1 : 0);
     }
+    const saved = pins?.length === 0 ? [] : savedResult(e, pins, [hPrev!, hs!], sizes);
     return { hs: e.take(hs!, T * B * H), hT: e.take(h, B * H), saved };
   }));
 }
 
-export function rnnBackward(e: Engine, args: Args, saved: readonly number[], grads: SequenceGrads<WasmHandle>, relu: boolean): BackwardArrays {
+export function rnnBackward(e: Engine, args: Args, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>, relu: boolean): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, S } = seq;
   return e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, H);
-    const [hPrev, hNew] = saved as [number, number];
+    const [hPrev, hNew] = saved.map((s) => placeSaved(e, s)) as [number, number];
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = resultBuffer(e, block, T * B * H, true);

@@ -9,6 +9,12 @@ export type OutputArrays = (n: number) => FloatArray;
 /** Results at least this large are kept in engine memory after they are copied out (see `Engine.takeResult`). */
 const KEEP_BYTES = 256 * 1024;
 
+/**
+ * Default for `Engine.pinLimitBytes`. Past it (full BPTT over a long sequence in segments pins
+ * every segment's activations) saved activations go to JS memory: a wasm32 memory stops at 4 GiB.
+ */
+export const DEFAULT_PIN_LIMIT_BYTES = 2 ** 30;
+
 /** A block of engine memory that outlives the call that filled it (see `Engine.pin`). */
 interface PinnedBlock {
   readonly ptr: number;
@@ -44,6 +50,8 @@ export abstract class Engine {
   private iView: Int32Array | undefined;
   /** Fresh arrays unless the backend hands out recycled ones (its memory pool). */
   outputArrays: OutputArrays | undefined;
+  /** Most bytes pinned at once (0: nothing is pinned; every result and saved activation is copied out). */
+  pinLimitBytes = DEFAULT_PIN_LIMIT_BYTES;
 
   protected abstract buffer(): ArrayBufferLike;
   /** Makes the memory at least `bytes` long, keeping its contents. */
@@ -76,11 +84,13 @@ export abstract class Engine {
 
   /**
    * A block of `n` floats that stays until `unpin` (contents undefined): a free pinned block that
-   * is large enough, else a new one at the end of the pinned region. Only between calls, or at the
-   * start of one before any scratch is taken (the region cannot grow under scratch in use).
+   * is large enough, else a new one at the end of the pinned region; 0 when that would pass
+   * `pinLimitBytes` or the memory cannot grow (the caller then works in scratch and copies out).
+   * Only between calls, or at the start of one before any scratch is taken.
    */
   pin(n: number): number {
     const bytes = Math.ceil((n * this.elementBytes) / 16) * 16 + 16;
+    if (this.pinnedBytes() + bytes > this.pinLimitBytes) return 0;
     const reused = this.pinned.find((b) => b.free && b.bytes >= bytes);
     if (reused) {
       reused.free = false;
@@ -88,7 +98,12 @@ export abstract class Engine {
     }
     if (this.top !== this.base) throw new Error('Engine.pin: scratch memory is in use; pin before taking scratch.');
     const ptr = this.base;
-    if (ptr + bytes > this.buffer().byteLength) this.ensure(ptr + bytes);
+    try {
+      if (ptr + bytes > this.buffer().byteLength) this.ensure(ptr + bytes);
+    } catch (err) {
+      if (err instanceof RangeError) return 0; // memory.grow refused: past the engine's maximum
+      throw err;
+    }
     this.pinned.push({ ptr, bytes, free: false });
     this.base = this.top = ptr + bytes;
     return ptr;
@@ -109,11 +124,12 @@ export abstract class Engine {
    * Where a call computes a result of `n` floats, taken before any scratch: a pinned block when the
    * result is large, so that after `takeResult` copies it out, the next call reading that same array
    * finds it in place (`keptPtr`) instead of copying it back in: a matmul's output feeding a fused
-   * kernel, a fused kernel's output feeding a matmul. Unpinned again if `f` throws.
+   * kernel, a fused kernel's output feeding a matmul. `f` gets 0 for a small result, or when
+   * nothing can be pinned: it then computes in scratch. Unpinned again if `f` throws.
    */
   withResult<R>(n: number, f: (ptr: number) => R): R {
-    if (n * this.elementBytes < KEEP_BYTES) return f(0);
-    const ptr = this.pin(n);
+    const ptr = n * this.elementBytes < KEEP_BYTES ? 0 : this.pin(n);
+    if (ptr === 0) return f(0);
     try {
       return f(ptr);
     } catch (err) {
