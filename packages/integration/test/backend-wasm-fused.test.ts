@@ -176,7 +176,7 @@ const PIN_LIMITS = [{ title: 'default pin limit' }, { title: 'pinBytes 0', pinBy
 describe.each(levels)('backend-wasm pinned saved activations (simd: %s)', (level) => {
   for (const { title, pinBytes } of PIN_LIMITS) for (const c of CELLS) {
     it(`${name(c)}, ${title}: two live forwards, backwards and frees out of order, give the sequential results`, () => {
-      const be = createWasmBackend({ simd: level, ...(pinBytes === undefined ? {} : { pinBytes }) });
+      const be: Backend = createWasmBackend({ simd: level, ...(pinBytes === undefined ? {} : { pinBytes }) });
       const p: Problem = { T: 5, B: 3, H: 8 };
       const xs = [inputs(c, p, 11), inputs(c, p, 23)];
       const expected = xs.map((x) => run(be, c, p, x, 'f32', true));

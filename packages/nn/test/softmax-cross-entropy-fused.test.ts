@@ -48,7 +48,7 @@ describe('softmaxCrossEntropy: fused kernels vs the composite', () => {
         const [pa, ta] = jvp((l) => loss(true)({ x: l }), [x], [dx]);
         const [pb, tb] = jvp((l) => loss(false)({ x: l }), [x], [dx]);
         expectClose(await ta.read(), await tb.read(), close, 'tangent');
-        treeDispose([a, b, dx, pa, ta, pb, tb]);
+        treeDispose([a.value, a.grads, b.value, b.grads, dx, pa, ta, pb, tb]);
       } finally {
         fusedSpy.mockRestore();
         backSpy.mockRestore();
@@ -85,7 +85,7 @@ describe('softmaxCrossEntropy: fused kernels vs the composite', () => {
     const b = step(false);
     expectClose(await a.value.read(), await b.value.read(), 'f32', 'value');
     expectClose(await a.grads.x.read(), await b.grads.x.read(), 'f32', 'gradient');
-    treeDispose([a, b]);
+    treeDispose([a.value, a.grads, b.value, b.grads]);
     expect(be.stats().liveHandles).toBe(before);
     x32.dispose();
   });

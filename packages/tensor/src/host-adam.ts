@@ -1,4 +1,4 @@
-import type { AdamStepArgs, View } from './backend.js';
+import type { AdamStepArgs } from './backend.js';
 import { allocate, type TypedArray } from './dtype.js';
 import { elements } from './host-elements.js';
 import { fail, fmtShape } from './errors.js';

@@ -2,6 +2,7 @@ import { sizeOf } from '@rnnkit/tensor';
 import type { SequenceArgs, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { placeReadOnly } from '../internal/place.js';
 import { contiguous, copyInto } from '../internal/strided.js';
 
 /**
@@ -110,6 +111,21 @@ export function weightGrad(e: Engine, seq: Seq, dG: number, dGT: number, c0: num
     e.ops.copy2D(dG + c0 * eb, 1, GH, M, K, A, K);
   }
   e.ops.gemm(M, H, K, A, K, 1, xp, dW + c0 * H * eb, H, 0);
+}
+
+/** What every forward reads: xProj (in place when it is the kept result), W_hh, the bias, and h0 as the running state. */
+export function putForwardInputs(e: Engine, args: Args): { X: number; W: number; bias: number; h: number } {
+  return { X: placeReadOnly(e, args.xProj), W: put(e, args.wHh), bias: put(e, args.bHh), h: put(e, args.h0) };
+}
+
+/** dW_hh (one GEMM over all T·B rows) and db_hh (a column sum) from the gate gradients dG [T·B, G·H]. */
+export function recurrentWeightGrads(e: Engine, seq: Seq, dG: number, dGT: number, hPrev: number): { dW: number; db: number } {
+  const { T, B, H, GH } = seq;
+  const dW = e.alloc(GH * H);
+  weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
+  const db = e.alloc(GH);
+  e.ops.colSum(T * B, GH, dG, db);
+  return { dW, db };
 }
 
 /** Whether every sequence runs all T steps: the step kernels then write every row of a [T·B]-row buffer. */

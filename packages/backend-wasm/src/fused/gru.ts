@@ -3,8 +3,9 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
-  transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
+  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads, transposeStep,
+  weightGrad, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
 export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardArrays {
@@ -15,10 +16,7 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
   return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
-    const X = placeReadOnly(e, args.xProj);
-    const W = put(e, args.wHh);
-    const bias = put(e, args.bHh);
-    const h = put(e, args.h0);
+    const { X, W, bias, h } = putForwardInputs(e, args);
     // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
     const [gates, hPrev, hn] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
     const hs = resultBuffer(e, block, T * B * H, true);

@@ -3,8 +3,9 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
-  transposeStep, weightGrad, readSeq, type BackwardArrays, type ForwardArrays, type LstmArgs,
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  recurrentWeightGrads, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
+  transposeStep, type BackwardArrays, type ForwardArrays, type LstmArgs
 } from './common.js';
 
 export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
@@ -15,10 +16,7 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
   const pins = pinSaved(e, sizes, !allRows(seq));
   return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
     const { ops } = e;
-    const X = placeReadOnly(e, args.xProj);
-    const W = put(e, args.wHh);
-    const bias = put(e, args.bHh);
-    const h = put(e, args.h0);
+    const { X, W, bias, h } = putForwardInputs(e, args);
     const c = put(e, args.c0);
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
@@ -60,10 +58,7 @@ export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly (number 
       ops.gemm(B, H, GH, dGstep, GH, 1, Wp, dhNew, H, 0);
       ops.mergeRows(B, H, r, dhNew, dh);
     }
-    const dW = e.alloc(GH * H);
-    weightGrad(e, seq, dG, dGT, 0, GH, hPrev, dW);
-    const db = e.alloc(GH);
-    ops.colSum(T * B, GH, dG, db);
+    const { dW, db } = recurrentWeightGrads(e, seq, dG, dGT, hPrev);
     return {
       dxProj: e.takeResult(dG, T * B * GH), dh0: e.take(dh, B * H), dc0: e.take(dc, B * H),
       dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),

@@ -3,8 +3,9 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putOrZeros, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
-  transposeStep, weightGrad, readSeq, type Args, type BackwardArrays, type ForwardArrays,
+  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  recurrentWeightGrads, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
+  transposeStep, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
 export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays {
@@ -15,10 +16,7 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
   const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
   return releasingOnError(e, pins, () => scoped(e, () => {
     const { ops } = e;
-    const X = placeReadOnly(e, args.xProj);
-    const W = put(e, args.wHh);
-    const bias = put(e, args.bHh);
-    const h = put(e, args.h0);
+    const { X, W, bias, h } = putForwardInputs(e, args);
     const Wp = packTransposed(e, W, H, 0, H);
     const P = e.alloc(B * H);
     const [hPrev, hs] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
@@ -56,10 +54,7 @@ export function rnnBackward(e: Engine, args: Args, saved: readonly (number | Typ
       ops.gemm(B, H, H, dGstep, H, 1, Wp, dhNew, H, 0);
       ops.mergeRows(B, H, r, dhNew, dh);
     }
-    const dW = e.alloc(H * H);
-    weightGrad(e, seq, dG, dGT, 0, H, hPrev, dW);
-    const db = e.alloc(H);
-    ops.colSum(T * B, H, dG, db);
+    const { dW, db } = recurrentWeightGrads(e, seq, dG, dGT, hPrev);
     return {
       dxProj: e.takeResult(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
       ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),

@@ -33,7 +33,7 @@ function fusedLosses(kernels: CrossEntropyKernels, logits: Tensor, targets: Tens
   const run = customVjp(
     'crossEntropy',
     (x, t) => {
-      const r = kernels.crossEntropy(args(x!, t!));
+      const r = kernels.crossEntropy(args(x, t));
       return { outputs: wrap(r.loss, [N]), residuals: [wrap(r.logSumExp, [N])] };
     },
     {
