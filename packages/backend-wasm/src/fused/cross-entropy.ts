@@ -3,6 +3,7 @@ import type { CrossEntropyArgs, CrossEntropyBackwardArgs, TypedArray } from '@rn
 import type { WasmHandle } from '../handle.js';
 import type { Acquire } from '../internal/acquire.js';
 import type { Engine } from '../internal/engine.js';
+import { placeReadOnly } from '../internal/place.js';
 import { contiguous } from '../internal/strided.js';
 import { put, scoped } from './common.js';
 
@@ -12,7 +13,7 @@ export function crossEntropy(e: Engine, a: CrossEntropyArgs<WasmHandle>, acquire
   const { N, V } = checkCrossEntropyArgs(op, a);
   const t = contiguous(a.targets);
   return scoped(e, () => {
-    const x = put(e, a.logits);
+    const x = placeReadOnly(e, a.logits);
     const [m, sum] = [e.alloc(N), e.alloc(N)];
     e.ops.rowMaxSumExp(N, V, x, m, sum);
     const F = e.f();
@@ -27,13 +28,13 @@ export function crossEntropy(e: Engine, a: CrossEntropyArgs<WasmHandle>, acquire
   });
 }
 
-/** d logits = grad[n]·softmax in the engine, then grad[n] taken off at each row's target. */
+/** d logits = grad[n]·softmax in the engine (into scratch: the logits may be the kept result, read in place), then grad[n] taken off at each row's target. */
 export function crossEntropyBackward(e: Engine, a: CrossEntropyBackwardArgs<WasmHandle>): TypedArray {
   const op = 'crossEntropyBackward';
   const { N, V } = checkCrossEntropyBackwardArgs(op, a);
   const t = contiguous(a.targets);
   return scoped(e, () => {
-    const [x, lse, g] = [put(e, a.logits), put(e, a.logSumExp), put(e, a.grad)];
+    const [x, lse, g] = [placeReadOnly(e, a.logits), put(e, a.logSumExp), put(e, a.grad)];
     const dx = e.alloc(N * V);
     e.ops.softmaxGrad(N, V, x, lse, g, dx);
     const F = e.f();

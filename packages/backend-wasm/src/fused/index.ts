@@ -42,7 +42,6 @@ function savedOf(memory: Memory, e: Engine, op: string, fwd: SequenceForward<Was
   });
 }
 
-
 /** The whole-sequence kernels; `engineFor` picks WebAssembly (f32) or JS (f64, or the fallback) by the input's dtype. */
 export function createFusedKernels(memory: Memory, engineFor: EngineFor): Required<FusedKernels<WasmHandle>> {
   const track = (data: TypedArray) => memory.track(data);
