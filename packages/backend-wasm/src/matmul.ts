@@ -38,41 +38,35 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
   const N = b.shape[rank - 1]!;
   const batch = sizeOfRange(a.shape, 0, rank - 2);
   // A large product is computed where the next call can read it in place (Engine.withResult).
-  return e.withResult(batch * M * N, (result) => {
-    const m = e.mark();
-    try {
-      const c = result || e.alloc(batch * M * N);
-      const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
-      // A batch that only broadcasts b (x[T, B, I] @ Wᵀ): one GEMM over batch·M rows, B packed once.
-      const bBroadcast = rank > 2 && b.strides.slice(0, rank - 2).every((st) => st === 0);
-      if (bBroadcast) {
-        const A = placeReadOnly(e, a);
-        const Bv = place2D(e, { ...b, shape: [K, N], strides: b.strides.slice(rank - 2), offset: b.offset });
-        e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
-        e.ops.gemm(batch * M, N, K, A, K, 1, bp, c, N, 0);
-      } else if (rank === 2) {
-        let A = place2D(e, a);
-        if (A.s0 < A.s1 && M > 1 && K > 1) {
-          // A transposed (TN): made row-major first, since the micro-kernel reads A along rows.
-          const rowMajor = e.alloc(M * K);
-          e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor, K);
-          A = { ptr: rowMajor, s0: K, s1: 1 };
-        }
-        const Bv = place2D(e, b);
-        e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
-        e.ops.gemm(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, 0);
-      } else {
-        const A = placeReadOnly(e, a);
-        const Bc = placeReadOnly(e, b);
-        const eb = e.elementBytes;
-        for (let p = 0; p < batch; p++) {
-          e.ops.packB(Bc + p * K * N * eb, N, 1, K, N, bp);
-          e.ops.gemm(M, N, K, A + p * M * K * eb, K, 1, bp, c + p * M * N * eb, N, 0);
-        }
+  return e.withResult(batch * M * N, (c) => {
+    const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
+    // A batch that only broadcasts b (x[T, B, I] @ Wᵀ): one GEMM over batch·M rows, B packed once.
+    const bBroadcast = rank > 2 && b.strides.slice(0, rank - 2).every((st) => st === 0);
+    if (bBroadcast) {
+      const A = placeReadOnly(e, a);
+      const Bv = place2D(e, { ...b, shape: [K, N], strides: b.strides.slice(rank - 2), offset: b.offset });
+      e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
+      e.ops.gemm(batch * M, N, K, A, K, 1, bp, c, N, 0);
+    } else if (rank === 2) {
+      let A = place2D(e, a);
+      if (A.s0 < A.s1 && M > 1 && K > 1) {
+        // A transposed (TN): made row-major first, since the micro-kernel reads A along rows.
+        const rowMajor = e.alloc(M * K);
+        e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor, K);
+        A = { ptr: rowMajor, s0: K, s1: 1 };
       }
-      return e.takeResult(c, batch * M * N);
-    } finally {
-      e.release(m);
+      const Bv = place2D(e, b);
+      e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
+      e.ops.gemm(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, 0);
+    } else {
+      const A = placeReadOnly(e, a);
+      const Bc = placeReadOnly(e, b);
+      const eb = e.elementBytes;
+      for (let p = 0; p < batch; p++) {
+        e.ops.packB(Bc + p * K * N * eb, N, 1, K, N, bp);
+        e.ops.gemm(M, N, K, A + p * M * K * eb, K, 1, bp, c + p * M * N * eb, N, 0);
+      }
     }
+    return e.takeResult(c, batch * M * N);
   });
 }

@@ -178,16 +178,6 @@ export function placeSaved(e: Engine, saved: number | TypedArray): number {
   return typeof saved === 'number' ? saved : e.put(saved);
 }
 
-/**
- * A call's result buffer inside `Engine.withResult`: its pinned block, or scratch for a small
- * result; zeroed when some rows may stay unwritten.
- */
-export function resultBuffer(e: Engine, block: number, n: number, zero: boolean): number {
-  const ptr = block || e.alloc(n);
-  if (zero) e.f().fill(0, e.at(ptr), e.at(ptr) + n);
-  return ptr;
-}
-
 /** Runs f; if it throws, the pinned blocks no handle will own are given back first. */
 export function releasingOnError<R>(e: Engine, pins: readonly Pinned[] | null, f: () => R): R {
   try {

@@ -4,7 +4,7 @@ import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
   forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
-  releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads, transposeStep,
+  releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads, transposeStep,
   weightGrad, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
@@ -13,13 +13,14 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   const { T, B, H, GH, S } = seq;
   // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
   const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
-  const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
-  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
+  // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
+  const keep = !forwardOnly(args);
+  const pins = keep ? pinSaved(e, sizes, true) : null;
+  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => {
     const { ops } = e;
     const { X, W, bias, h } = putForwardInputs(e, args);
-    // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
-    const [gates, hPrev, hn] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
-    const hs = resultBuffer(e, block, T * B * H, true);
+    const [gates, hPrev, hn] = savedBuffers(e, pins, sizes, true);
+    const hs = e.clear(block, T * B * H);
     const rows = rowTable(e, seq);
     if (resetAfter) {
       const Wp = packTransposed(e, W, H, 0, GH);
@@ -42,22 +43,22 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
         ops.gruFwdStepBefore2(B, H, Pn, X, bias, r, h, gates!, hs);
       }
     }
-    const saved = pins?.length === 0 ? [] : savedResult(e, pins, [gates!, hPrev!, ...(resetAfter ? [hn!] : [])], sizes);
+    const saved = keep ? savedResult(e, pins, [gates!, hPrev!, ...(resetAfter ? [hn!] : [])], sizes) : [];
     return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), saved };
-  })));
+  }));
 }
 
 export function gruBackward(e: Engine, args: Args, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>, resetAfter: boolean): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
-  return e.withResult(T * B * GH, (block) => scoped(e, () => {
+  return e.withResult(T * B * GH, (block) => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const [gates, hPrev, hn] = saved.map((s) => placeSaved(e, s)) as [number, number, number | undefined];
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dG = e.zeros(T * B * GH);
-    const dX = resultBuffer(e, block, T * B * GH, true);
+    const dX = e.clear(block, T * B * GH);
     const dhPart = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
     const dhsOut = want ? e.zeros(T * B * H) : 0;
@@ -100,5 +101,5 @@ export function gruBackward(e: Engine, args: Args, saved: readonly (number | Typ
       dxProj: e.takeResult(dX, T * B * GH), dh0: e.take(dh, B * H), dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
       ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
     };
-  }));
+  });
 }

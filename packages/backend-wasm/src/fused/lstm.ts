@@ -4,7 +4,7 @@ import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
   allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
-  recurrentWeightGrads, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
+  recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads,
   transposeStep, type BackwardArrays, type ForwardArrays, type LstmArgs
 } from './common.js';
 
@@ -12,30 +12,32 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
   // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
-  const sizes = forwardOnly(args) ? [] : [T * B * GH, T * B * H, T * B * H, T * B * H];
-  const pins = pinSaved(e, sizes, !allRows(seq));
-  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => scoped(e, () => {
+  const keep = !forwardOnly(args);
+  const sizes = [T * B * GH, T * B * H, T * B * H, T * B * H];
+  const pins = keep ? pinSaved(e, sizes, !allRows(seq)) : null;
+  return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => {
     const { ops } = e;
     const { X, W, bias, h } = putForwardInputs(e, args);
     const c = put(e, args.c0);
     const Wp = packTransposed(e, W, H, 0, GH);
     const P = e.alloc(B * GH);
-    const saved = savedBuffers(e, pins, sizes, !allRows(seq));
-    const [gates, hPrev, cPrev, cs] = saved.length > 0 ? saved : [0, 0, 0, 0];
-    const hs = resultBuffer(e, block, T * B * H, !allRows(seq));
+    const saved = keep ? savedBuffers(e, pins, sizes, !allRows(seq)) : [0, 0, 0, 0];
+    const [gates, hPrev, cPrev, cs] = saved;
+    // Zeroed when some rows may stay unwritten.
+    const hs = allRows(seq) ? block : e.clear(block, T * B * H);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
       ops.lstmFwdStep(B, H, P, X, bias, rows + s * B * 4, h, c, gates!, hPrev!, cPrev!, cs!, hs);
     }
-    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved: savedResult(e, pins, saved, sizes) };
-  })));
+    return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), cT: e.take(c, B * H), saved: keep ? savedResult(e, pins, saved, sizes) : [] };
+  }));
 }
 
 export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, GH, S } = seq;
-  return e.withResult(T * B * GH, (block) => scoped(e, () => {
+  return e.withResult(T * B * GH, (block) => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, GH);
@@ -43,7 +45,7 @@ export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly (number 
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
     const dc = putOrZeros(e, grads.dcT, B * H);
-    const dG = resultBuffer(e, block, T * B * GH, !allRows(seq));
+    const dG = allRows(seq) ? block : e.clear(block, T * B * GH);
     const dGstep = e.alloc(B * GH);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
@@ -64,5 +66,5 @@ export function lstmBackward(e: Engine, args: LstmArgs, saved: readonly (number 
       dWhh: e.take(dW, GH * H), dbHh: e.take(db, GH),
       ...(want ? { dhs: e.take(dhsOut, T * B * H), dcs: e.take(dcsOut, T * B * H) } : {}),
     };
-  }));
+  });
 }

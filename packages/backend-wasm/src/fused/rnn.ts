@@ -4,7 +4,7 @@ import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
   forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
-  recurrentWeightGrads, releasingOnError, resultBuffer, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
+  recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
   transposeStep, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
@@ -13,19 +13,21 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
   const { T, B, H, S } = seq;
   // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
   const sizes = [T * B * H, T * B * H];
-  const pins = forwardOnly(args) ? [] : pinSaved(e, sizes, true);
+  // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
+  const keep = !forwardOnly(args);
+  const pins = keep ? pinSaved(e, sizes, true) : null;
   return releasingOnError(e, pins, () => scoped(e, () => {
     const { ops } = e;
     const { X, W, bias, h } = putForwardInputs(e, args);
     const Wp = packTransposed(e, W, H, 0, H);
     const P = e.alloc(B * H);
-    const [hPrev, hs] = savedBuffers(e, pins?.length === 0 ? null : pins, sizes, true);
+    const [hPrev, hs] = savedBuffers(e, pins, sizes, true);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
       ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev!, hs!, relu ? 1 : 0);
     }
-    const saved = pins?.length === 0 ? [] : savedResult(e, pins, [hPrev!, hs!], sizes);
+    const saved = keep ? savedResult(e, pins, [hPrev!, hs!], sizes) : [];
     return { hs: e.take(hs!, T * B * H), hT: e.take(h, B * H), saved };
   }));
 }
@@ -33,14 +35,14 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
 export function rnnBackward(e: Engine, args: Args, saved: readonly (number | TypedArray)[], grads: SequenceGrads<WasmHandle>, relu: boolean): BackwardArrays {
   const seq = readSeq(args);
   const { T, B, H, S } = seq;
-  return e.withResult(T * B * H, (block) => scoped(e, () => {
+  return e.withResult(T * B * H, (block) => {
     const { ops } = e;
     const W = put(e, args.wHh);
     const Wp = packRows(e, W, H, 0, H);
     const [hPrev, hNew] = saved.map((s) => placeSaved(e, s)) as [number, number];
     const dhsIn = grads.dhs === undefined ? 0 : placeReadOnly(e, grads.dhs);
     const dh = putOrZeros(e, grads.dhT, B * H);
-    const dG = resultBuffer(e, block, T * B * H, true);
+    const dG = e.clear(block, T * B * H);
     const dGstep = e.alloc(B * H);
     const dhNew = e.alloc(B * H);
     const want = grads.wantStateGrads === true;
@@ -59,5 +61,5 @@ export function rnnBackward(e: Engine, args: Args, saved: readonly (number | Typ
       dxProj: e.takeResult(dG, T * B * H), dh0: e.take(dh, B * H), dWhh: e.take(dW, H * H), dbHh: e.take(db, H),
       ...(want ? { dhs: e.take(dhsOut, T * B * H) } : {}),
     };
-  }));
+  });
 }

@@ -121,20 +121,23 @@ export abstract class Engine {
   }
 
   /**
-   * Where a call computes a result of `n` floats, taken before any scratch: a pinned block when the
-   * result is large, so that after `takeResult` copies it out, the next call reading that same array
-   * finds it in place (`keptPtr`) instead of copying it back in: a matmul's output feeding a fused
-   * kernel, a fused kernel's output feeding a matmul. `f` gets 0 for a small result, or when
-   * nothing can be pinned: it then computes in scratch. Unpinned again if `f` throws.
+   * Runs a call (a scratch scope, like `mark` … `release`) that computes a result of `n` floats at
+   * the address it is given: a block pinned before the scratch when the result is large, so that
+   * after `takeResult` copies it out, the next call reading that same array finds it in place
+   * (`keptPtr`) instead of copying it back in (a matmul's output feeding a fused kernel, a fused
+   * kernel's output feeding a matmul); scratch when it is small or nothing can be pinned. A pinned
+   * block that did not become the kept result is unpinned if `f` throws.
    */
-  withResult<R>(n: number, f: (ptr: number) => R): R {
-    const ptr = n * this.elementBytes < KEEP_BYTES ? 0 : this.pin(n);
-    if (ptr === 0) return f(0);
+  withResult<R>(n: number, f: (result: number) => R): R {
+    const pinned = n * this.elementBytes < KEEP_BYTES ? 0 : this.pin(n);
+    const m = this.mark();
     try {
-      return f(ptr);
+      return f(pinned || this.alloc(n));
     } catch (err) {
-      if (this.kept?.ptr !== ptr) this.unpin(ptr);
+      if (pinned !== 0 && this.kept?.ptr !== pinned) this.unpin(pinned);
       throw err;
+    } finally {
+      this.release(m);
     }
   }
 
@@ -171,7 +174,11 @@ export abstract class Engine {
 
   /** A zeroed region of `n` floats. */
   zeros(n: number): number {
-    const ptr = this.alloc(n);
+    return this.clear(this.alloc(n), n);
+  }
+
+  /** Zeroes `n` floats at `ptr`; returns ptr. */
+  clear(ptr: number, n: number): number {
     const start = ptr / this.elementBytes;
     this.f().fill(0, start, start + n);
     return ptr;

@@ -8,6 +8,25 @@ fn m(i: u32) -> u32 { return u.v[i / 4u][i % 4u]; }
 fn mi(i: u32) -> i32 { return bitcast<i32>(u.v[i / 4u][i % 4u]); }
 `;
 
+/**
+ * Storage offset of the i-th element (row-major) of a strided view whose rank, shape and strides sit
+ * in the uniform block at words `rank`, `shapes` and `strides`, starting from `start`. Needs
+ * UNIFORM_WGSL before it.
+ */
+export const STRIDED_WGSL = /* wgsl */ `
+fn stridedAt(i: u32, start: i32, rank: u32, shapes: u32, strides: u32) -> i32 {
+  var rem = i;
+  var p = start;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let du = u32(d);
+    let len = m(shapes + du);
+    p += i32(rem % len) * mi(strides + du);
+    rem = rem / len;
+  }
+  return p;
+}
+`;
+
 /** Thread index over a 2-D grid of 1-D workgroups. */
 export function threadIndex(wg: number): string {
   return `gid.x + gid.y * nwg.x * ${wg}u`;

@@ -3,7 +3,7 @@ import type { DType, View } from '@rnnkit/tensor';
 import type { GpuContext, Recorder } from '../internal/context.js';
 import type { WebGpuHandle } from '../internal/handle.js';
 import { coalesce, MAX_RANK, type Strided } from '../internal/layout.js';
-import { MAIN_ARGS, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
+import { MAIN_ARGS, STRIDED_WGSL, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
 
 /**
  * gather and scatterAdd see the table as [outer, axisLen, inner] and the gathered side as
@@ -18,29 +18,9 @@ const W_IT = W_IS + R;
 const W_DS = W_IT + R;
 const W_DT = W_DS + R;
 
-const ADDRESS_WGSL = /* wgsl */ `
-fn indexAt(i: u32) -> i32 {
-  var rem = i;
-  var p = mi(4u);
-  for (var d = i32(m(5u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_IS}u + du);
-    p += i32(rem % len) * mi(${W_IT}u + du);
-    rem = rem / len;
-  }
-  return bitcast<i32>(idx[u32(p)]);
-}
-fn dataAt(l: u32) -> u32 {
-  var rem = l;
-  var p = mi(6u);
-  for (var d = i32(m(7u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_DS}u + du);
-    p += i32(rem % len) * mi(${W_DT}u + du);
-    rem = rem / len;
-  }
-  return u32(p);
-}
+const ADDRESS_WGSL = /* wgsl */ `${STRIDED_WGSL}
+fn indexAt(i: u32) -> i32 { return bitcast<i32>(idx[u32(stridedAt(i, mi(4u), m(5u), ${W_IS}u, ${W_IT}u))]); }
+fn dataAt(l: u32) -> u32 { return u32(stridedAt(l, mi(6u), m(7u), ${W_DS}u, ${W_DT}u)); }
 `;
 
 const BINDINGS = `

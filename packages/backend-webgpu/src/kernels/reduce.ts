@@ -3,7 +3,7 @@ import type { DType, ReduceOp, View } from '@rnnkit/tensor';
 import type { GpuContext, Recorder } from '../internal/context.js';
 import type { WebGpuHandle } from '../internal/handle.js';
 import { coalesce, MAX_RANK } from '../internal/layout.js';
-import { BITS_WGSL, MAIN_ARGS, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
+import { BITS_WGSL, MAIN_ARGS, STRIDED_WGSL, threadIndex, UNIFORM_WGSL } from '../internal/wgsl.js';
 
 /**
  * Short reductions: one thread per output element walks its reduced elements in row-major order (which argmax's
@@ -50,29 +50,10 @@ function body(op: ReduceOp, d: DType): { init: string; fold: string; result: str
 
 // Shared by both kernels: where output i's reduced run starts in the input (its kept-axis index), and
 // where the r-th element of that run lies (its reduced-axis index), both through the strides.
-const INDEX_WGSL = `
-fn keptBase(i: u32) -> i32 {
-  var rem = i;
-  var base = mi(4u);
-  for (var d = i32(m(1u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_KS}u + du);
-    base += i32(rem % len) * mi(${W_KT}u + du);
-    rem = rem / len;
-  }
-  return base;
-}
-fn reducedAt(base: i32, r: u32) -> i32 {
-  var q = r;
-  var p = base;
-  for (var d = i32(m(2u)) - 1; d >= 0; d--) {
-    let du = u32(d);
-    let len = m(${W_RS}u + du);
-    p += i32(q % len) * mi(${W_RT}u + du);
-    q = q / len;
-  }
-  return p;
-}`;
+const INDEX_WGSL = `${STRIDED_WGSL}
+fn keptBase(i: u32) -> i32 { return stridedAt(i, mi(4u), m(1u), ${W_KS}u, ${W_KT}u); }
+fn reducedAt(base: i32, r: u32) -> i32 { return stridedAt(r, base, m(2u), ${W_RS}u, ${W_RT}u); }
+`;
 
 function shader(ctx: GpuContext, op: ReduceOp, d: DType): string {
   const b = body(op, d);
