@@ -9,8 +9,11 @@ export interface CustomForward {
 }
 
 export interface CustomRules {
-  /** Input cotangents from output cotangents (null = zero). */
-  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
+  /**
+   * Input cotangents from output cotangents (null = zero). `needs[i]` is false when input i leads to
+   * nothing differentiated (data, say): the rule may return null for it and skip that work.
+   */
+  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
   /** Optional forward-mode rule: output tangents from input tangents. */
   readonly jvp?: (tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
 }

@@ -6,6 +6,7 @@ export { vjp } from './vjp.js';
 export { jvp } from './jvp.js';
 export type { CustomForward, CustomRules } from './custom.js';
 export { checkpoint, customVjp, stopGradient } from './custom.js';
+export { affine } from './affine.js';
 export type { Rule } from './rules.js';
 export { rules } from './rules.js';
 export { Tape } from './tape.js';

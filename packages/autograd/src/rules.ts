@@ -209,7 +209,7 @@ export const rules: { [P in Primitive]: Rule<P> } = {
     jvp: (e, [, du]) => [du ? scatterAdd(ins(e)[0]!, du, e.attrs.shape, e.attrs.axis) : null],
   },
   custom: {
-    vjp: (e, cts) => e.attrs.vjp(cts, e.attrs.residuals, e.inputs),
+    vjp: (e, cts, needs) => e.attrs.vjp(cts, e.attrs.residuals, e.inputs, needs),
     jvp: (e, ts) => {
       const rule = e.attrs.jvp ?? fail(`jvp: the custom function '${e.attrs.name}' has no forward-mode rule; pass { jvp } to customVjp.`);
       return rule(ts, e.attrs.residuals, e.inputs);

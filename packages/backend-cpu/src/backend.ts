@@ -69,9 +69,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<CpuHa
     scatterAdd: (shape, indices, updates, axis) => (alive('scatterAdd', indices, updates), track(scatterAdd(shape, indices, updates, axis))),
   };
 
-  const readSync = (x: View<CpuHandle>): TypedArray => {
+  const readSync = (x: View<CpuHandle>, out?: TypedArray): TypedArray => {
     alive('read', x);
-    return contiguous(x);
+    return contiguous(x, out);
   };
 
   return {
@@ -88,7 +88,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<CpuHa
     },
     // The executor runs synchronously, so the snapshot is taken now (the caller may free or
     // overwrite right after asking), and a throw inside it becomes a rejection.
-    read: (x) => new Promise<TypedArray>((resolve) => resolve(readSync(x))),
+    read: (x, out) => new Promise<TypedArray>((resolve) => resolve(readSync(x, out))),
     readSync,
     free: (handle) => memory.free(handle),
     stats: () => memory.stats(),

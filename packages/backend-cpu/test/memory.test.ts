@@ -9,7 +9,8 @@ describe('backend basics', () => {
     expect(be.name).toBe('cpu');
     expect(be.capabilities).toEqual({ dtypes: ['f32', 'f64', 'i32', 'bool'], ieeeSpecialValues: true, syncRead: true });
     expect(Object.keys(be.fused ?? {}).sort()).toEqual([
-      'adamStep', 'crossEntropy', 'crossEntropyBackward', 'gruSequence', 'gruSequenceBackward', 'lstmSequence', 'lstmSequenceBackward', 'rnnSequence', 'rnnSequenceBackward',
+      'adamStep', 'crossEntropy', 'crossEntropyBackward', 'gruSequence', 'gruSequenceBackward', 'lstmSequence', 'lstmSequenceBackward', 'matmulBias', 'rnnSequence',
+      'rnnSequenceBackward',
     ]);
   });
 

@@ -130,7 +130,11 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
 }
 
 // @ts-expect-error: decorator
-@inline function storeRow(c: usize, v0: v128, v1: v128, cols: i32, acc: bool): void {
+@inline function storeRow(c: usize, v0: v128, v1: v128, cols: i32, acc: bool, pbias: usize, bias: bool): void {
+  if (bias) {
+    v0 = f32x4.add(v0, v128.load(pbias));
+    v1 = f32x4.add(v1, v128.load(pbias + 16));
+  }
   if (cols == 8) {
     if (acc) {
       v0 = f32x4.add(v0, v128.load(c));
@@ -156,7 +160,20 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
  * accumulators, one A value splatted per row, two B vectors per k, no unrolling over k.
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, accumulate: i32): void {
-  const acc = accumulate != 0;
+  gemmInto(M, N, K, a, sai, sak, bp, c, ldc, accumulate != 0, 0);
+}
+
+/**
+ * C[M×N] = A·B + bias, the bias (N floats, readable up to the next multiple of 8) added to every
+ * row as each tile is stored: a matmul then a broadcast add, rounded the same, in one pass.
+ */
+export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, bias: usize): void {
+  gemmInto(M, N, K, a, sai, sak, bp, c, ldc, false, bias);
+}
+
+// @ts-expect-error: decorator
+@inline function gemmInto(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, acc: bool, bias: usize): void {
+  const hasBias = bias != 0;
   const panels = (N + 7) >> 3;
   const ak = <usize>sak << 2;
   const ai = <usize>sai << 2;
@@ -168,6 +185,8 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
       const n0 = p << 3;
       const cols = min(8, N - n0);
       const panel = bp + (<usize>p * <usize>K << 5);
+      // The panel's bias, loaded at each store (holding it across the k loop would take two registers).
+      const pbias = bias + (<usize>n0 << 2);
       let i = i0;
       for (; i + 4 <= i1; i += 4) {
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -192,10 +211,10 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
         }
         const pc = c + ((<usize>i * ldc + n0) << 2);
         const lc = <usize>ldc << 2;
-        storeRow(pc, c00, c01, cols, acc);
-        storeRow(pc + lc, c10, c11, cols, acc);
-        storeRow(pc + 2 * lc, c20, c21, cols, acc);
-        storeRow(pc + 3 * lc, c30, c31, cols, acc);
+        storeRow(pc, c00, c01, cols, acc, pbias, hasBias);
+        storeRow(pc + lc, c10, c11, cols, acc, pbias, hasBias);
+        storeRow(pc + 2 * lc, c20, c21, cols, acc, pbias, hasBias);
+        storeRow(pc + 3 * lc, c30, c31, cols, acc, pbias, hasBias);
       }
       for (; i < i1; i++) {
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -208,7 +227,7 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: u
           pa += ak;
           pb += 32;
         }
-        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, cols, acc);
+        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, cols, acc, pbias, hasBias);
       }
     }
   }

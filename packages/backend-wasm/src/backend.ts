@@ -11,7 +11,7 @@ import type { WasmHandle } from './handle.js';
 import type { Acquire } from './internal/acquire.js';
 import { JsEngine, WasmEngine, type Engine } from './internal/engine.js';
 import { createJsOps } from './internal/js-ops.js';
-import { contiguous } from './internal/strided.js';
+import { contiguous, copyInto } from './internal/strided.js';
 import { detectSimd, instantiateAsync, instantiateSync, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
 import { matmul } from './matmul.js';
 import { Memory } from './memory.js';
@@ -126,9 +126,11 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     scatterAdd: (shape, indices, updates, axis) => (alive('scatterAdd', indices, updates), track(scatterAdd(shape, indices, updates, axis))),
   };
 
-  const readSync = (x: View<WasmHandle>): TypedArray => {
+  const readSync = (x: View<WasmHandle>, out?: TypedArray): TypedArray => {
     alive('read', x);
-    return contiguous(x);
+    if (out === undefined) return contiguous(x);
+    copyInto(x, out, 0);
+    return out;
   };
 
   return {
@@ -142,7 +144,7 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
       if (matches(data, dtype)) return track(data.slice());
       return track(cast({ handle: { data }, dtype, shape: [data.length], strides: [1], offset: 0 }, dtype));
     },
-    read: (x) => new Promise<TypedArray>((resolve) => resolve(readSync(x))),
+    read: (x, out) => new Promise<TypedArray>((resolve) => resolve(readSync(x, out))),
     readSync,
     free: (handle) => {
       memory.free(handle);

@@ -30,6 +30,17 @@ function place2D(e: Engine, view: View<WasmHandle>): { ptr: number; s0: number; 
   return { ptr, s0: C, s1: 1 };
 }
 
+/** A rank-2 left operand placed for the micro-kernel, which reads A along rows. */
+function placeRowsA(e: Engine, a: View<WasmHandle>): { ptr: number; s0: number; s1: number } {
+  const [M, K] = a.shape as [number, number];
+  const A = place2D(e, a);
+  if (A.s0 >= A.s1 || M <= 1 || K <= 1) return A;
+  // A transposed (TN): made row-major first.
+  const rowMajor = e.alloc(M * K);
+  e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor, K);
+  return { ptr: rowMajor, s0: K, s1: 1 };
+}
+
 /** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into 8-column panels per call). */
 export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray {
   const rank = a.shape.length;
@@ -48,13 +59,7 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
       e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
       e.ops.gemm(batch * M, N, K, A, K, 1, bp, c, N, 0);
     } else if (rank === 2) {
-      let A = place2D(e, a);
-      if (A.s0 < A.s1 && M > 1 && K > 1) {
-        // A transposed (TN): made row-major first, since the micro-kernel reads A along rows.
-        const rowMajor = e.alloc(M * K);
-        e.ops.copy2D(A.ptr, A.s0, A.s1, M, K, rowMajor, K);
-        A = { ptr: rowMajor, s0: K, s1: 1 };
-      }
+      const A = placeRowsA(e, a);
       const Bv = place2D(e, b);
       e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
       e.ops.gemm(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, 0);
@@ -68,5 +73,25 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
       }
     }
     return e.takeResult(c, batch * M * N);
+  });
+}
+
+/**
+ * a[M, K]·b[K, N] + bias[N] in one GEMM: the bias is added to each tile as it is stored. The result
+ * stays in engine memory for the next call (the input projection feeding a sequence kernel).
+ */
+export function matmulBias(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>, bias: View<WasmHandle>): TypedArray {
+  const [M, K] = a.shape as [number, number];
+  const N = b.shape[1]!;
+  return e.withResult(M * N, (c) => {
+    const A = placeRowsA(e, a);
+    const Bv = place2D(e, b);
+    const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
+    e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
+    // Padded with zeros to whole panels: the kernel reads the bias 8 columns at a time.
+    const biasPtr = e.zeros(Math.ceil(N / 8) * 8);
+    copyInto(bias, e.f(), e.at(biasPtr));
+    e.ops.gemmBias(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, biasPtr);
+    return e.takeResult(c, M * N);
   });
 }

@@ -81,11 +81,14 @@ export function prepareRnnkit(be: Backend, w: Pick<Workload, 'cell' | 'I' | 'H' 
   const lossOf = (p: ModelParams, x: Tensor, y: Tensor): Tensor => scope(() => softmaxCrossEntropy(forward(model, p, x).logits, y));
   const step = valueAndGrad(lossOf);
 
+  // Inference reads the logits into one host buffer reused every batch (as PyTorch's out.numpy()
+  // is a view, not a fresh copy): a fresh 1.6 MB array per batch costs page faults, not compute.
+  const logitsHost = new Float32Array(T * B * V);
   const batch =
     mode === 'infer'
       ? async () => {
           const logits = scope(() => forward(model, model.params, xs).logits);
-          await logits.read();
+          await logits.read(logitsHost);
           logits.dispose();
         }
       : async () => {

@@ -1,5 +1,6 @@
+import { affine } from '@rnnkit/autograd';
 import {
-  add, fail, fmtShape, matmul, transpose, zeros, type Backend, type Cell, type CellState, type DType, type ParamTree, type Rng,
+  fail, fmtShape, zeros, type Backend, type Cell, type CellState, type DType, type ParamTree, type Rng,
   type SequenceKernel, type StepResult, type Tensor,
 } from '@rnnkit/tensor';
 
@@ -78,11 +79,5 @@ export function checkState(kind: string, sizes: Readonly<Record<string, number>>
 
 /** x W_ihᵀ + b_ih over any leading axes: the input projection shared by the built-in cells. */
 export function inputProjection(weightIh: Tensor, biasIh: Tensor | undefined, xs: Tensor): Tensor {
-  const wt = transpose(weightIh);
-  const proj = matmul(xs, wt);
-  wt.dispose();
-  if (!biasIh) return proj;
-  const out = add(proj, biasIh);
-  proj.dispose();
-  return out;
+  return affine(xs, weightIh, biasIh);
 }

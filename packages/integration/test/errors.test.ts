@@ -22,6 +22,14 @@ describe('errors name the op, the shapes, dtypes or values, and what to do', () 
     expect(() => a.read()).toThrow('already disposed');
   });
 
+  it('reading into an array of the wrong type or size names both', () => {
+    using a = zeros(be, [2, 3]);
+    const msg = 'needs a Float32Array of 6. Allocate one of that type and size, or read without a target.';
+    expect(() => a.readSync(new Float32Array(5))).toThrow(`readSync: the target is a Float32Array of 5 elements; this tensor [2, 3] f32 ${msg}`);
+    expect(() => a.read(new Float64Array(6))).toThrow(`read: the target is a Float64Array of 6 elements; this tensor [2, 3] f32 ${msg}`);
+    expect(() => a.readSync(new Int32Array(6))).toThrow('readSync: the target is a Int32Array of 6 elements');
+  });
+
   it('mixing tensors from two backends says so', () => {
     const other = createCpuBackend();
     using a = zeros(be, [2]);

@@ -53,6 +53,7 @@ export function createCountingBackend<H>(inner: Backend<H>): CountingBackend<H> 
     ...(f.adamStep && { adamStep: counted('adamStep', f.adamStep.bind(f)) }),
     ...(f.crossEntropy && { crossEntropy: counted('crossEntropy', f.crossEntropy.bind(f)) }),
     ...(f.crossEntropyBackward && { crossEntropyBackward: counted('crossEntropyBackward', f.crossEntropyBackward.bind(f)) }),
+    ...(f.matmulBias && { matmulBias: counted('matmulBias', f.matmulBias.bind(f)) }),
   };
 
   return {
@@ -61,7 +62,7 @@ export function createCountingBackend<H>(inner: Backend<H>): CountingBackend<H> 
     kernels,
     ...(fused && { fused }),
     upload: (data, dtype) => inner.upload(data, dtype),
-    read: (x) => inner.read(x),
+    read: (x, out) => inner.read(x, out),
     // Offered only when the inner backend has it, as `capabilities.syncRead` promises.
     ...(inner.readSync && { readSync: inner.readSync.bind(inner) }),
     free: (handle) => inner.free(handle),

@@ -1,4 +1,5 @@
-import { add, fail, fmtShape, matmul, reshape, scope, transpose, uniform, type Tensor } from '@rnnkit/tensor';
+import { affine } from '@rnnkit/autograd';
+import { fail, fmtShape, uniform, type Tensor } from '@rnnkit/tensor';
 import { requireFloatDType, requireFloatTensor, requirePositiveInt, requireShape } from './internal/checks.js';
 import type { Module } from './module.js';
 
@@ -34,7 +35,8 @@ export interface Linear<HasBias extends boolean = true> extends Module<LinearPar
  *   default (its Kaiming-uniform with a = √5 gives the same bound), weight first.
  * - `apply(params, x)` maps `x: [..., I]` to `[..., O]` for any number of leading axes (`[B, I]`,
  *   `[B, T, I]`, …) with one matrix product over all of them, so a head applied to a whole
- *   sequence of hidden states is one GEMM.
+ *   sequence of hidden states is one GEMM (autograd's `affine`; the bias goes in with the product
+ *   on backends with a fused `matmulBias`).
  *
  * @example
  * const head = linear({ inputSize: 32, outputSize: 10 });
@@ -68,14 +70,7 @@ export function linear<HasBias extends boolean = true>(options: LinearOptions<Ha
       fail(`linear: x has shape ${fmtShape(x.shape)}, but the layer takes ${inputSize} input features on its last axis (weight: ${fmtShape(weight.shape)}); pass x: [..., ${inputSize}].`);
     if (x.dtype !== weight.dtype)
       fail(`linear: x is ${x.dtype} ${fmtShape(x.shape)} but the weights are ${weight.dtype}; build the layer with { dtype: '${x.dtype}' } or cast(x, '${weight.dtype}').`);
-    const lead = x.shape.slice(0, -1);
-    const rows = lead.reduce((n, d) => n * d, 1);
-    return scope(() => {
-      const x2 = reshape(x, [rows, inputSize]); //            [N, I], N = product of the leading axes
-      const y2 = matmul(x2, transpose(weight)); //           [N, O]
-      const yb = bias ? add(y2, bias) : y2;
-      return reshape(yb, [...lead, outputSize]); //          [..., O]
-    });
+    return affine(x, weight, bias);
   };
 
   return { inputSize, outputSize, bias: hasBias, dtype, init, apply };

@@ -169,6 +169,16 @@ export interface CrossEntropyBackwardArgs<H = Handle> extends CrossEntropyArgs<H
 }
 
 /**
+ * a·b + bias with a [M, K], b [K, N] and bias [N] added to every row: the input projection and
+ * linear layers in one pass. One float dtype; any strides.
+ */
+export interface MatmulBiasArgs<H = Handle> {
+  readonly a: View<H>;
+  readonly b: View<H>;
+  readonly bias: View<H>;
+}
+
+/**
  * Optional fast paths. When a backend lacks one, callers use the composite path built from
  * primitives; a conformance test checks each fused kernel against it.
  */
@@ -181,6 +191,11 @@ export interface FusedKernels<H = Handle> {
   gruSequenceBackward?(args: SequenceArgs<H>, fwd: SequenceForward<H>, grads: SequenceGrads<H>, resetAfter: boolean): SequenceBackward<H>;
   /** The moments and direction of one Adam step in one pass (optimisers use it when no tracer is active). */
   adamStep?(args: AdamStepArgs<H>): AdamStepResult<H>;
+  /**
+   * a·b + bias, a fresh contiguous [M, N] handle: each element the matmul's, then the bias added
+   * (as `add(matmul(a, b), bias)` rounds). `affine` in autograd uses it with its own backward.
+   */
+  matmulBias?(args: MatmulBiasArgs<H>): H;
   /** Per-row softmax cross-entropy in one pass (`softmaxCrossEntropy` uses it with its backward). */
   crossEntropy?(args: CrossEntropyArgs<H>): CrossEntropyResult<H>;
   /** d logits [N, V] = grad[n]·(softmax(logits[n])[v] − [v = targets[n]]), a fresh contiguous handle. */
@@ -216,9 +231,14 @@ export interface Backend<H = Handle> {
   readonly fused?: FusedKernels<H>;
   /** Copies host data into a new handle (contiguous, row-major). */
   upload(data: TypedArray, dtype: DType): H;
-  /** Reads a view back to the host as a contiguous array of its dtype. */
-  read(x: View<H>): Promise<TypedArray>;
-  readSync?(x: View<H>): TypedArray;
+  /**
+   * Reads a view back to the host as a contiguous array of its dtype. With `out` (an array of that
+   * dtype and the view's size, checked by the caller) it writes there and returns `out`, so a loop
+   * that reads every step reuses one buffer instead of taking fresh memory each time. A backend may
+   * ignore `out` and return a new array: `Tensor.read` then copies it over.
+   */
+  read(x: View<H>, out?: TypedArray): Promise<TypedArray>;
+  readSync?(x: View<H>, out?: TypedArray): TypedArray;
   free(handle: H): void;
   stats(): BackendStats;
   resetPeak(): void;

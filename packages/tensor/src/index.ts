@@ -5,7 +5,7 @@ export { RnnkitError, fail, fmtShape } from './errors.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 export type {
-  AdamStepArgs, AdamStepResult, ArithmeticOp, CrossEntropyArgs, CrossEntropyBackwardArgs, CrossEntropyResult, Backend, BackendStats, BinaryOp, Capabilities, CompareOp, FusedKernels, Handle, Kernels, ReduceOp,
+  AdamStepArgs, AdamStepResult, ArithmeticOp, CrossEntropyArgs, CrossEntropyBackwardArgs, CrossEntropyResult, MatmulBiasArgs, Backend, BackendStats, BinaryOp, Capabilities, CompareOp, FusedKernels, Handle, Kernels, ReduceOp,
   SequenceArgs, SequenceBackward, SequenceForward, SequenceGrads, SequenceOptions, UnaryOp, View,
 } from './backend.js';
 export { ARITHMETIC_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
@@ -13,6 +13,7 @@ export { Tensor, sameBackend } from './tensor.js';
 export type { HostHandle, HostMemoryOptions } from './host-memory.js';
 export { HostMemory, stridedOffsets } from './host-memory.js';
 export { checkAdamStepArgs, hostAdamStep } from './host-adam.js';
+export { checkMatmulBiasArgs } from './matmul-bias.js';
 export {
   checkCrossEntropyArgs, checkCrossEntropyBackwardArgs, crossEntropyTarget, hostCrossEntropy, hostCrossEntropyBackward,
 } from './host-cross-entropy.js';

@@ -1,6 +1,6 @@
 import type { Backend, Handle, View } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
-import { bytesPerElement } from './dtype.js';
+import { allocate, bytesPerElement } from './dtype.js';
 import { fail, fmtShape } from './errors.js';
 import { contiguousStrides, sizeOf, type Shape } from './shape.js';
 import { trackInScope } from './scope.js';
@@ -97,16 +97,36 @@ export class Tensor implements Disposable {
     return new Tensor(this.#storage, this.dtype, this.shape, this.strides, this.offset, false, this.id);
   }
 
-  /** Reads the elements back to the host (row-major, contiguous). Async by contract. */
-  read(): Promise<TypedArray> {
-    return this.backend.read(this.view('read'));
+  /**
+   * Reads the elements back to the host (row-major, contiguous). Async by contract. With `into` (an
+   * array of this tensor's dtype and size) the elements are written there and `into` is returned:
+   * a loop that reads every step then reuses one buffer rather than taking fresh memory each time.
+   */
+  read(into?: TypedArray): Promise<TypedArray> {
+    const view = this.view('read');
+    if (into === undefined) return this.backend.read(view);
+    this.checkReadTarget('read', into);
+    return this.backend.read(view, into).then((got) => copiedInto(into, got));
   }
 
-  /** Synchronous read, only where the backend allows it (`capabilities.syncRead`). */
-  readSync(): TypedArray {
+  /** Synchronous read, only where the backend allows it (`capabilities.syncRead`); `into` as for `read`. */
+  readSync(into?: TypedArray): TypedArray {
     const be = this.backend;
     if (!be.readSync) fail(`readSync: backend '${be.name}' reads asynchronously only; use await tensor.read().`);
-    return be.readSync(this.view('readSync'));
+    const view = this.view('readSync');
+    if (into === undefined) return be.readSync(view);
+    this.checkReadTarget('readSync', into);
+    return copiedInto(into, be.readSync(view, into));
+  }
+
+  private checkReadTarget(op: string, into: TypedArray): void {
+    const wanted = allocate(this.dtype, 0).constructor;
+    if (into.constructor !== wanted || into.length !== this.size) {
+      fail(
+        `${op}: the target is a ${into.constructor.name} of ${into.length} elements; this tensor ${fmtShape(this.shape)} ${this.dtype} needs a ` +
+          `${wanted.name} of ${this.size}. Allocate one of that type and size, or read without a target.`,
+      );
+    }
   }
 
   /** Reads a one-element tensor as a number. */
@@ -138,4 +158,10 @@ export function sameBackend(op: string, ...ts: Tensor[]): Backend {
     if (t.backend !== be) fail(`${op}: tensors live on different backends ('${be.name}' and '${t.backend.name}'); move one with toBackend() first.`);
   }
   return be;
+}
+
+/** `into` holding `got`: a backend that ignored the target returned a fresh array, copied over here. */
+function copiedInto(into: TypedArray, got: TypedArray): TypedArray {
+  if (got !== into) into.set(got);
+  return into;
 }

@@ -29,8 +29,11 @@ export type Primitive = keyof PrimitiveAttrs;
 export interface CustomAttrs {
   readonly name: string;
   readonly residuals: readonly Tensor[];
-  /** Input cotangents from output cotangents (null = zero); `inputs` are the primal inputs. */
-  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
+  /**
+   * Input cotangents from output cotangents (null = zero); `inputs` are the primal inputs. `needs[i]`
+   * is false when input i leads to nothing differentiated: the rule may return null for it and skip the work.
+   */
+  readonly vjp: (cotangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
   /** Output tangents from input tangents (null = zero). */
   readonly jvp?: (tangents: readonly (Tensor | null)[], residuals: readonly Tensor[], inputs: readonly Tensor[]) => (Tensor | null)[];
 }

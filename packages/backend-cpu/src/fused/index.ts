@@ -1,5 +1,10 @@
-import { hostAdamStep, hostCrossEntropy, hostCrossEntropyBackward, type FusedKernels, type SequenceBackward, type SequenceForward, type TypedArray } from '@rnnkit/tensor';
+import {
+  checkMatmulBiasArgs, hostAdamStep, hostCrossEntropy, hostCrossEntropyBackward, type FusedKernels, type MatmulBiasArgs, type SequenceBackward, type SequenceForward,
+  type TypedArray,
+} from '@rnnkit/tensor';
+import { binary } from '../binary.js';
 import type { CpuHandle } from '../handle.js';
+import { matmul } from '../matmul.js';
 import type { BackwardArrays, ForwardArrays } from './common.js';
 import { gruBackward, gruForward } from './gru.js';
 import { lstmBackward, lstmForward } from './lstm.js';
@@ -28,6 +33,15 @@ function wrapBackward(track: Track, g: BackwardArrays): SequenceBackward<CpuHand
   };
 }
 
+/** The product, then the bias broadcast over its rows and added: the composite's two kernels. */
+function matmulBias(args: MatmulBiasArgs<CpuHandle>): TypedArray {
+  checkMatmulBiasArgs(args);
+  const { a, b, bias } = args;
+  const [M, N] = [a.shape[0]!, b.shape[1]!];
+  const product = { handle: { data: matmul(a, b) }, dtype: a.dtype, shape: [M, N], strides: [N, 1], offset: 0 };
+  return binary('add', product, { ...bias, shape: [M, N], strides: [0, bias.strides[0]!] });
+}
+
 function savedData(fwd: SequenceForward<CpuHandle>): TypedArray[] {
   return fwd.saved.map((h) => h.data);
 }
@@ -50,5 +64,6 @@ export function createFusedKernels(track: Track): Required<FusedKernels<CpuHandl
       return { loss: track(o.loss), logSumExp: track(o.logSumExp) };
     },
     crossEntropyBackward: (args) => track(hostCrossEntropyBackward(args)),
+    matmulBias: (args) => track(matmulBias(args)),
   };
 }

@@ -1,4 +1,4 @@
-import { allocate, stridedOffsets } from '@rnnkit/tensor';
+import { allocate, sizeOf, stridedOffsets } from '@rnnkit/tensor';
 import type { DType, Shape, TypedArray, View } from '@rnnkit/tensor';
 import type { CpuHandle } from '../handle.js';
 
@@ -7,11 +7,10 @@ export function viewOffsets(view: View<CpuHandle>): Float64Array {
   return stridedOffsets(view.shape, view.strides, view.offset);
 }
 
-/** A contiguous copy of a view in its own dtype. */
-export function contiguous(view: View<CpuHandle>): TypedArray {
+/** A contiguous copy of a view in its own dtype (into `out` when given: an array of that dtype and size). */
+export function contiguous(view: View<CpuHandle>, out: TypedArray = allocate(view.dtype, sizeOf(view.shape))): TypedArray {
   const offsets = viewOffsets(view);
   const src = view.handle.data;
-  const out = allocate(view.dtype, offsets.length);
   for (let i = 0; i < offsets.length; i++) out[i] = src[offsets[i]!]!;
   return out;
 }

@@ -1,7 +1,8 @@
-import { checkAdamStepArgs, RnnkitError } from '@rnnkit/tensor';
+import { checkAdamStepArgs, checkMatmulBiasArgs, RnnkitError } from '@rnnkit/tensor';
 import type { FusedKernels, SequenceBackward, SequenceForward, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { matmulBias } from '../matmul.js';
 import type { Memory } from '../memory.js';
 import { adamStep } from './adam.js';
 import type { Args, BackwardArrays, ForwardArrays, Saved } from './common.js';
@@ -75,6 +76,11 @@ export function createFusedKernels(memory: Memory, engineFor: EngineFor): Requir
       check('crossEntropy', a.logits, a.targets);
       const o = crossEntropy(engineFor(a.logits), a, (dtype, n) => memory.acquire(dtype, n));
       return { loss: track(o.loss), logSumExp: track(o.logSumExp) };
+    },
+    matmulBias: (a) => {
+      check('matmulBias', a.a, a.b, a.bias);
+      checkMatmulBiasArgs(a);
+      return track(matmulBias(engineFor(a.a), a.a, a.b, a.bias));
     },
     crossEntropyBackward: (a) => {
       check('crossEntropyBackward', a.logits, a.targets, a.logSumExp, a.grad);

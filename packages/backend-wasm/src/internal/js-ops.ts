@@ -17,7 +17,7 @@ export function createJsOps(e: JsEngine): Ops {
   const fi = (p: number): number => p / eb;
   const ii = (p: number): number => p >> 2;
 
-  return {
+  const ops: Ops = {
     packB(src, sk, sn, K, N, dst) {
       const F = e.f();
       const s = fi(src);
@@ -53,6 +53,15 @@ export function createJsOps(e: JsEngine): Ops {
           for (let j = 0; j < cols; j++) F[pc + j] = accumulate ? F[pc + j]! + acc[j]! : acc[j]!;
         }
       }
+    },
+
+    gemmBias(M, N, K, a, sai, sak, bp, c, ldc, bias) {
+      ops.gemm(M, N, K, a, sai, sak, bp, c, ldc, 0);
+      // The product is stored (rounded) first, then the bias added: a matmul then an add.
+      const F = e.f();
+      const C = fi(c);
+      const b = fi(bias);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) F[C + i * ldc + j]! += F[b + j]!;
     },
 
     copy2D(src, s0, s1, Rn, Cn, dst, ldd) {
@@ -361,4 +370,5 @@ export function createJsOps(e: JsEngine): Ops {
       }
     },
   };
+  return ops;
 }

@@ -7,6 +7,8 @@
 export interface Ops {
   packB(src: number, sk: number, sn: number, K: number, N: number, dst: number): void;
   gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, accumulate: number): void;
+  /** C = A·B + bias (bias: N floats, padded with zeros to a multiple of 8). */
+  gemmBias(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, bias: number): void;
   copy2D(src: number, s0: number, s1: number, R: number, C: number, dst: number, ldd: number): void;
   mergeRows(B: number, H: number, rows: number, src: number, dst: number): void;
   colSum(R: number, C: number, src: number, dst: number): void;
@@ -31,6 +33,6 @@ export interface Ops {
 }
 
 export const OP_NAMES: readonly (keyof Ops)[] = [
-  'packB', 'gemm', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
+  'packB', 'gemm', 'gemmBias', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
   'gruFwdStepBefore1', 'gruFwdStepBefore2', 'gruBwdStepAfter', 'gruBwdStepBefore1', 'gruBwdStepBefore2', 'adamStep', 'rowMaxSumExp', 'softmaxGrad',
 ];

@@ -55,7 +55,7 @@ function flat(h: WebGpuHandle, offset: number, shape: readonly number[], strides
  * no host round trip. Per step: 1 dispatch forward and 1 backward (2 and 2 for the reset-before GRU,
  * whose n rows need r first). dWhh is one GEMM over all T·B rows at the end, dbHh one reduction.
  */
-export function createFusedKernels(ctx: GpuContext, check: Check, variant: MatmulVariant): Required<Omit<FusedKernels<WebGpuHandle>, 'crossEntropy' | 'crossEntropyBackward'>> {
+export function createFusedKernels(ctx: GpuContext, check: Check, variant: MatmulVariant): Required<Omit<FusedKernels<WebGpuHandle>, 'crossEntropy' | 'crossEntropyBackward' | 'matmulBias'>> {
   /** Copies a view into `dst` at element `offset` (contiguous), or clears the range when absent. */
   const pack = (rec: Recorder, op: string, dst: WebGpuHandle, offset: number, v: View<WebGpuHandle> | undefined, n: number): void => {
     if (v === undefined) {

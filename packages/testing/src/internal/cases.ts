@@ -5,7 +5,7 @@ import {
   type BinaryOp, type DType, type FusedKernels, type ReduceOp, type Shape, type Tensor, type UnaryOp,
 } from '@rnnkit/tensor';
 import { CloseAssertionError } from '../tolerance.js';
-import { crossEntropyCases, fusedCases } from './fused-cases.js';
+import { crossEntropyCases, fusedCases, matmulBiasCases } from './fused-cases.js';
 import { describeOperand, type Harness, type Side } from './harness.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, operandView, typed, type Domain, type HostOperand, type LayoutKind } from './operands.js';
 
@@ -498,6 +498,15 @@ const viewAndReadCases: ConformanceCase[] = [
           const got = await t.read();
           expectIdentical(`read ${d} [${data.length}]`, got, want);
           if (h.be.capabilities.syncRead) expectIdentical(`readSync ${d} [${data.length}]`, t.readSync(), want);
+          // Into a caller's array: written there, returned, and the same bits.
+          const into = typed(d, values.map(() => 1));
+          if ((await t.read(into)) !== into) throw new Error(`read(into) ${d} [${data.length}]: did not return the target array`);
+          expectIdentical(`read(into) ${d} [${data.length}]`, into, want);
+          if (h.be.capabilities.syncRead) {
+            into.fill(1);
+            if (t.readSync(into) !== into) throw new Error(`readSync(into) ${d} [${data.length}]: did not return the target array`);
+            expectIdentical(`readSync(into) ${d} [${data.length}]`, into, want);
+          }
         } finally {
           t.dispose();
         }
@@ -516,8 +525,13 @@ const viewAndReadCases: ConformanceCase[] = [
           const handles: object[] = [];
           try {
             const v = operandView(h.be, x, handles);
-            expectIdentical(`read of ${describeOperand(x)}`, await h.be.read(v), Array.from(typed(d, x.values)));
-            if (h.be.readSync) expectIdentical(`readSync of ${describeOperand(x)}`, h.be.readSync(v), Array.from(typed(d, x.values)));
+            const want = Array.from(typed(d, x.values));
+            expectIdentical(`read of ${describeOperand(x)}`, await h.be.read(v), want);
+            if (h.be.readSync) expectIdentical(`readSync of ${describeOperand(x)}`, h.be.readSync(v), want);
+            // A backend may write into the target or return a fresh array; either way the values are the view's.
+            const into = typed(d, x.values.map(() => 1));
+            expectIdentical(`read of ${describeOperand(x)} into a target`, await h.be.read(v, into), want);
+            if (h.be.readSync) expectIdentical(`readSync of ${describeOperand(x)} into a target`, h.be.readSync(v, typed(d, x.values.map(() => 1))), want);
           } finally {
             for (const hd of handles) h.be.free(hd);
           }
@@ -593,5 +607,6 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   ...specialCases,
   ...fusedCases,
   ...crossEntropyCases,
+  ...matmulBiasCases,
 ];
 

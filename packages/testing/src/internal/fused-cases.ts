@@ -1,7 +1,7 @@
 // Checks of the optional fused kernels that are not recurrent (those have the cell kit): each
 // against the composite formula it replaces, run through the public ops on the reference backend.
 import {
-  add, arange, cast, div, eq, gather, logSumExp, mul, reshape, softmax, sqrt, sub, type AdamStepResult, type Backend, type DType, type Shape, type Tensor,
+  add, arange, cast, div, eq, gather, logSumExp, matmul, mul, reshape, softmax, sqrt, sub, type AdamStepResult, type Backend, type DType, type Shape, type Tensor,
 } from '@rnnkit/tensor';
 import type { ConformanceCase } from './cases.js';
 import { fixedOperand, LAYOUTS, layoutApplies, makeOperand, draw } from './operands.js';
@@ -111,6 +111,32 @@ export const crossEntropyCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 
           const [xs, ts, gs] = s.xs as [Tensor, Tensor, Tensor];
           const diff = s.keep(sub(s.keep(softmax(xs, -1)), s.keep(oneHot(s.be, ts, N, V, xs.dtype, s.keep))));
           return mul(diff, s.keep(reshape(gs, [N, 1])));
+        },
+      );
+    }
+  },
+}));
+
+// M × K × N: a single element, a column tail (N not a multiple of 8), a row tail (M not a multiple of
+// 4), K of 1, and a product wide enough for several panels and row blocks.
+const MATMUL_BIAS_SHAPES: readonly (readonly [number, number, number])[] = [[1, 1, 1], [3, 5, 13], [7, 1, 9], [70, 33, 17], [5, 64, 130]];
+
+export const matmulBiasCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 'expanded').map((layout) => ({
+  group: 'fused: matmulBias',
+  title: `a·b + bias against matmul then add, ${layout} views`,
+  dtypes: ['f32', 'f64'] as DType[],
+  requiresFused: 'matmulBias',
+  async run(h, dtype) {
+    for (const [M, K, N] of MATMUL_BIAS_SHAPES) {
+      const operand = (shape: Shape) => makeOperand(shape, dtype, layoutApplies(layout, shape) ? layout : 'contiguous', (n) => draw(h.rng, n, dtype, 'any'));
+      await h.checkKernel(
+        'fused.matmulBias',
+        [operand([M, K]), operand([K, N]), operand([N])],
+        (_, [a, b, bias]) => h.be.fused!.matmulBias!({ a: a!, b: b!, bias: bias! }),
+        { shape: [M, N], dtype },
+        (s) => {
+          const [a, b, bias] = s.xs as [Tensor, Tensor, Tensor];
+          return add(s.keep(matmul(a, b)), bias);
         },
       );
     }
