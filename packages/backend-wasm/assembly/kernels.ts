@@ -328,17 +328,21 @@ export function colSum(R: i32, C: i32, src: usize, dst: usize): void {
 // ---------------------------------------------------------------- RNN
 
 // @ts-expect-error: decorator
-@inline function rnnFwdAt(j: usize, p: usize, x: usize, bias: usize, hb: usize, hPrev: usize, hs: usize, relu: bool, vec: bool): void {
+@inline function rnnFwdAt(j: usize, p: usize, x: usize, bias: usize, hb: usize, hPrev: usize, hs: usize, relu: bool, vec: bool, save: bool): void {
   const a = f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec));
   const y = relu ? f32x4.max(a, splat(0)) : vtanh(a);
-  st(hPrev + j, ld(hb + j, vec), vec);
+  if (save) st(hPrev + j, ld(hb + j, vec), vec);
   st(hb + j, y, vec);
   st(hs + j, y, vec);
 }
 
-/** One step: h_b ← act(x_row + P_b + bias) for every active b (rows[b] ≥ 0 is the [T·B] row it reads and writes). */
+/**
+ * One step: h_b ← act(x_row + P_b + bias) for every active b (rows[b] ≥ 0 is the [T·B] row it reads
+ * and writes). Saves h_{t−1} to hPrev for the backward unless hPrev is 0 (inference).
+ */
 export function rnnFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, hPrev: usize, hs: usize, relu: i32): void {
   const hb4 = <usize>H << 2;
+  const save = hPrev != 0;
   for (let b = 0; b < B; b++) {
     const row = load<i32>(rows + (<usize>b << 2));
     if (row < 0) continue;
@@ -348,12 +352,19 @@ export function rnnFwdStep(B: i32, H: i32, P: usize, X: usize, bias: usize, rows
     const hp = hPrev + <usize>row * hb4;
     const ho = hs + <usize>row * hb4;
     let j = 0;
-    if (relu != 0) {
-      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, true);
-      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, false);
+    // Four monomorphic loops: the activation and whether to save are constants inside each.
+    if (relu != 0 && save) {
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, true, true);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, false, true);
+    } else if (relu != 0) {
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, true, false);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, true, false, false);
+    } else if (save) {
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, true, true);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, false, true);
     } else {
-      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, true);
-      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, false);
+      for (; j + 4 <= H; j += 4) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, true, false);
+      for (; j < H; j++) rnnFwdAt(<usize>j << 2, p, x, bias, hb, hp, ho, false, false, false);
     }
   }
 }
@@ -504,27 +515,34 @@ export function lstmBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize
 // ---------------------------------------------------------------- GRU
 
 // @ts-expect-error: decorator
-@inline function gruFwdAfterAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, g: usize, hp: usize, hn: usize, ho: usize, vec: bool): void {
+@inline function gruFwdAfterAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, g: usize, hp: usize, hn: usize, ho: usize,
+  vec: bool, save: bool): void {
   const r = vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec)));
   const z = vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec)));
   const a = f32x4.add(ld(p + 2 * H4 + j, vec), ld(bias + 2 * H4 + j, vec));
   const n = vtanh(madd(r, a, ld(x + 2 * H4 + j, vec)));
   const hv = ld(hb + j, vec);
-  st(g + j, r, vec);
-  st(g + H4 + j, z, vec);
-  st(g + 2 * H4 + j, n, vec);
-  st(hn + j, a, vec);
-  st(hp + j, hv, vec);
+  if (save) {
+    st(g + j, r, vec);
+    st(g + H4 + j, z, vec);
+    st(g + 2 * H4 + j, n, vec);
+    st(hn + j, a, vec);
+    st(hp + j, hv, vec);
+  }
   // (1 − z)·n + z·h = n + z·(h − n)
   const h = madd(z, f32x4.sub(hv, n), n);
   st(hb + j, h, vec);
   st(ho + j, h, vec);
 }
 
-/** GRU step, reset-after variant: P holds W_hh·h for all 3H rows. Saves gates (r, z, n), hPrev, hn = W_hn·h + b_hn. */
+/**
+ * GRU step, reset-after variant: P holds W_hh·h for all 3H rows. Saves gates (r, z, n), hPrev and
+ * hn = W_hn·h + b_hn for the backward unless gates is 0 (inference: only hs and the state are written).
+ */
 export function gruFwdStepAfter(B: i32, H: i32, P: usize, X: usize, bias: usize, rows: usize, h: usize, gates: usize, hPrev: usize, hn: usize, hs: usize): void {
   const H4 = <usize>H << 2;
   const G4 = H4 * 3;
+  const save = gates != 0;
   for (let b = 0; b < B; b++) {
     const row = load<i32>(rows + (<usize>b << 2));
     if (row < 0) continue;
@@ -533,8 +551,13 @@ export function gruFwdStepAfter(B: i32, H: i32, P: usize, X: usize, bias: usize,
     const p = P + <usize>b * G4;
     const hb = h + <usize>b * H4;
     let j = 0;
-    for (; j + 4 <= H; j += 4) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, true);
-    for (; j < H; j++) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, false);
+    if (save) {
+      for (; j + 4 <= H; j += 4) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, true, true);
+      for (; j < H; j++) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, gates + rg, hPrev + rh, hn + rh, hs + rh, false, true);
+    } else {
+      for (; j + 4 <= H; j += 4) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, 0, 0, 0, hs + rh, true, false);
+      for (; j < H; j++) gruFwdAfterAt(<usize>j << 2, H4, p, X + rg, bias, hb, 0, 0, 0, hs + rh, false, false);
+    }
   }
 }
 

@@ -157,6 +157,34 @@ describe.each(levels)('backend-wasm fused kernels (simd: %s) vs backend-cpu', (l
           expect(be.stats().liveHandles).toBe(before);
         });
       }
+      it('inference (forwardOnly) gives the hs and state of the training forward, and keeps nothing', () => {
+        for (const { title, p } of PROBLEMS) {
+          for (const dtype of ['f32', 'f64'] as const) {
+            const x = inputs(c, p, 5 + p.T);
+            const before = be.stats().liveHandles;
+            const outputs = (forwardOnly: boolean): Record<string, TypedArray> => {
+              const a = args(be, c, p, x, dtype);
+              const fwd = forward(be, c, { ...a, options: { ...a.options, forwardOnly } });
+              expect(fwd.saved.length === 0).toBe(forwardOnly);
+              const out: Record<string, TypedArray> = {};
+              for (const [k, h, shape] of [['hs', fwd.hs, [p.T, p.B, p.H]], ['hT', fwd.hT, [p.B, p.H]], ['cT', fwd.cT, [p.B, p.H]]] as const) {
+                if (h === undefined) continue;
+                out[k] = be.readSync!(view(h, dtype, [...shape]));
+                be.free(h);
+              }
+              for (const h of [...fwd.saved, a.xProj.handle, a.h0.handle, a.c0.handle, a.wHh.handle, a.bHh.handle, a.options.lengths?.handle]) if (h) be.free(h);
+              return out;
+            };
+            const train = outputs(false);
+            const infer = outputs(true);
+            expect(Object.keys(infer).sort()).toEqual(Object.keys(train).sort());
+            // The same kernels compute the same numbers: identical, not just close.
+            for (const k of Object.keys(train)) expect(Array.from(infer[k]!), `${name(c)} ${title} ${dtype} ${k}`).toEqual(Array.from(train[k]!));
+            expect(be.stats().liveHandles).toBe(before);
+          }
+        }
+      });
+
       it('forward + backward, f64 (JS kernels) match to f64 tolerance', () => {
         const p = PROBLEMS[4]!.p;
         const x = inputs(c, p, 3);

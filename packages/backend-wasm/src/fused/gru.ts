@@ -3,7 +3,7 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
   releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads, transposeStep,
   weightGrad, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
@@ -13,14 +13,17 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   const { T, B, H, GH, S } = seq;
   // Saved: [gates, hPrev] and, reset-after, hn (the recurrent n-gate part).
   const sizes = [T * B * GH, T * B * H, ...(resetAfter ? [T * B * H] : [])];
-  // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
   const keep = !forwardOnly(args);
-  const pins = keep ? pinSaved(e, sizes, true) : null;
+  // Buffers some rows of which may stay unwritten are zeroed first.
+  const zero = !allRows(seq);
+  const pins = keep ? pinSaved(e, sizes, zero) : null;
   return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => {
     const { ops } = e;
     const { X, W, bias, h } = putForwardInputs(e, args);
-    const [gates, hPrev, hn] = savedBuffers(e, pins, sizes, true);
-    const hs = e.clear(block, T * B * H);
+    // Reset-after inference writes no saved activations (0 = none); reset-before reads z back from
+    // the gates, so inference still uses those buffers as workspace, unkept.
+    const [gates, hPrev, hn] = keep || !resetAfter ? savedBuffers(e, pins, sizes, zero) : [0, 0, 0];
+    const hs = zero ? e.clear(block, T * B * H) : block;
     const rows = rowTable(e, seq);
     if (resetAfter) {
       const Wp = packTransposed(e, W, H, 0, GH);

@@ -3,7 +3,7 @@ import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
   recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
   transposeStep, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
@@ -11,24 +11,36 @@ import {
 export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays {
   const seq = readSeq(args);
   const { T, B, H, S } = seq;
-  // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
-  const sizes = [T * B * H, T * B * H];
-  // Inference still needs these buffers as the kernels' workspace; it just does not keep them.
-  const keep = !forwardOnly(args);
-  const pins = keep ? pinSaved(e, sizes, true) : null;
-  return releasingOnError(e, pins, () => scoped(e, () => {
+  // Buffers some rows of which may stay unwritten are zeroed first.
+  const zero = !allRows(seq);
+  /** Runs every step, writing hs (and hPrev unless it is 0); returns the final h. */
+  const steps = (hPrev: number, hs: number): number => {
     const { ops } = e;
     const { X, W, bias, h } = putForwardInputs(e, args);
     const Wp = packTransposed(e, W, H, 0, H);
     const P = e.alloc(B * H);
-    const [hPrev, hs] = savedBuffers(e, pins, sizes, true);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {
       ops.gemm(B, H, H, h, H, 1, Wp, P, H, 0);
-      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev!, hs!, relu ? 1 : 0);
+      ops.rnnFwdStep(B, H, P, X, bias, rows + s * B * 4, h, hPrev, hs, relu ? 1 : 0);
     }
-    const saved = keep ? savedResult(e, pins, [hPrev!, hs!], sizes) : [];
-    return { hs: e.take(hs!, T * B * H), hT: e.take(h, B * H), saved };
+    return h;
+  };
+  // Inference: hs only, computed where the head's GEMM can read it in place.
+  if (forwardOnly(args)) {
+    return e.withResult(T * B * H, (block) => {
+      const hs = zero ? e.clear(block, T * B * H) : block;
+      const h = steps(0, hs);
+      return { hs: e.takeResult(hs, T * B * H), hT: e.take(h, B * H), saved: [] };
+    });
+  }
+  // Saved: [hPrev, hs]; the outputs' hs is a copy of the saved one.
+  const sizes = [T * B * H, T * B * H];
+  const pins = pinSaved(e, sizes, zero);
+  return releasingOnError(e, pins, () => scoped(e, () => {
+    const [hPrev, hs] = savedBuffers(e, pins, sizes, zero) as [number, number];
+    const h = steps(hPrev, hs);
+    return { hs: e.take(hs, T * B * H), hT: e.take(h, B * H), saved: savedResult(e, pins, [hPrev, hs], sizes) };
   }));
 }
 

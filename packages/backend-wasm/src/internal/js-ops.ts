@@ -97,7 +97,7 @@ export function createJsOps(e: JsEngine): Ops {
         for (let j = 0; j < H; j++) {
           const a = F[fi(X) + row * H + j]! + F[fi(P) + b * H + j]! + F[fi(bias) + j]!;
           const y = relu ? Math.max(a, 0) : Math.tanh(a);
-          F[fi(hPrev) + row * H + j] = F[fi(h) + b * H + j]!;
+          if (hPrev !== 0) F[fi(hPrev) + row * H + j] = F[fi(h) + b * H + j]!;
           F[fi(h) + b * H + j] = y;
           F[fi(hs) + row * H + j] = y;
         }
@@ -205,11 +205,13 @@ export function createJsOps(e: JsEngine): Ops {
           const a = F[p + 2 * H + j]! + F[bi + 2 * H + j]!;
           const n = Math.tanh(F[x + 2 * H + j]! + r * a);
           const hv = F[fi(h) + b * H + j]!;
-          F[g + j] = r;
-          F[g + H + j] = z;
-          F[g + 2 * H + j] = n;
-          F[fi(hn) + row * H + j] = a;
-          F[fi(hPrev) + row * H + j] = hv;
+          if (gates !== 0) {
+            F[g + j] = r;
+            F[g + H + j] = z;
+            F[g + 2 * H + j] = n;
+            F[fi(hn) + row * H + j] = a;
+            F[fi(hPrev) + row * H + j] = hv;
+          }
           const y = (1 - z) * n + z * hv;
           F[fi(h) + b * H + j] = y;
           F[fi(hs) + row * H + j] = y;
