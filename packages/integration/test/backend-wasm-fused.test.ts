@@ -163,16 +163,17 @@ describe.each(levels)('backend-wasm fused kernels (simd: %s) vs backend-cpu', (l
             const x = inputs(c, p, 5 + p.T);
             const before = be.stats().liveHandles;
             const outputs = (forwardOnly: boolean): Record<string, TypedArray> => {
-              const a = args(be, c, p, x, dtype);
-              const fwd = forward(be, c, { ...a, options: { ...a.options, forwardOnly } });
+              const host: Backend = be;
+              const a = args(host, c, p, x, dtype);
+              const fwd = forward(host, c, { ...a, options: { ...a.options, forwardOnly } });
               expect(fwd.saved.length === 0).toBe(forwardOnly);
               const out: Record<string, TypedArray> = {};
               for (const [k, h, shape] of [['hs', fwd.hs, [p.T, p.B, p.H]], ['hT', fwd.hT, [p.B, p.H]], ['cT', fwd.cT, [p.B, p.H]]] as const) {
                 if (h === undefined) continue;
-                out[k] = be.readSync!(view(h, dtype, [...shape]));
-                be.free(h);
+                out[k] = host.readSync!(view(h, dtype, [...shape]));
+                host.free(h);
               }
-              for (const h of [...fwd.saved, a.xProj.handle, a.h0.handle, a.c0.handle, a.wHh.handle, a.bHh.handle, a.options.lengths?.handle]) if (h) be.free(h);
+              for (const h of [...fwd.saved, a.xProj.handle, a.h0.handle, a.c0.handle, a.wHh.handle, a.bHh.handle, a.options.lengths?.handle]) if (h) host.free(h);
               return out;
             };
             const train = outputs(false);
