@@ -113,6 +113,19 @@ def run_row(wid, mode, cfg):
     }
 
 
+def blas_library():
+    """The BLAS this process loaded (after a matmul), from its memory map: Debian's python3-torch
+    takes whichever libblas.so.3 the alternatives system points at, and the reference BLAS that a
+    bare install brings is about 18x slower than OpenBLAS (`apt-get install libopenblas0-pthread`)."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(paths)) or "unknown"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workload", default="lstm-h256,gru-h256,rnn-h256")
@@ -121,6 +134,11 @@ def main():
     args = p.parse_args()
     cfg = QUICK if args.quick else FULL
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {torch.__config__.parallel_info().splitlines()[0]}", file=sys.stderr)
+    blas = blas_library()
+    print(f"BLAS: {blas}", file=sys.stderr)
+    if "openblas" not in blas.lower():
+        print("warning: PyTorch is not using OpenBLAS here; its numbers are not the yardstick. "
+              "Install it with: apt-get install -y libopenblas0-pthread", file=sys.stderr)
     for wid in args.workload.split(","):
         if wid not in WORKLOADS:
             sys.exit(f"unknown workload {wid!r}; known: {', '.join(WORKLOADS)}")

@@ -1,4 +1,4 @@
-import { RnnkitError } from '@rnnkit/tensor';
+import { RnnkitError, sizeOf } from '@rnnkit/tensor';
 import type { Backend, DType, Kernels, TypedArray, View } from '@rnnkit/tensor';
 import { binary } from './binary.js';
 import { cast } from './cast.js';
@@ -9,9 +9,9 @@ import { createFusedKernels } from './fused/index.js';
 import { gather, scatterAdd } from './gather.js';
 import type { WasmHandle } from './handle.js';
 import type { Acquire } from './internal/acquire.js';
-import { JsEngine, WasmEngine, type Engine } from './internal/engine.js';
+import { JsEngine, Resident, WasmEngine, type Engine } from './internal/engine.js';
 import { createJsOps } from './internal/js-ops.js';
-import { contiguous, copyInto } from './internal/strided.js';
+import { contiguous, copyInto, isContiguous } from './internal/strided.js';
 import { detectSimd, instantiateAsync, instantiateSync, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
 import { matmul } from './matmul.js';
 import { Memory } from './memory.js';
@@ -117,7 +117,7 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     binary: (op, a, b) => (alive(op, a, b), track(binary(op, a, b, acquire))),
     where: (cond, a, b) => (alive('where', cond, a, b), track(where(cond, a, b))),
     reduce: (op, x, axes) => (alive(op, x), track(reduce(op, x, axes))),
-    matmul: (a, b) => (alive('matmul', a, b), track(matmul(engineFor(a), a, b))),
+    matmul: (a, b) => (alive('matmul', a, b), memory.result(matmul(engineFor(a), a, b))),
     copy: (x) => (alive('copy', x), track(copy(x))),
     concat: (xs, axis) => (alive('concat', ...xs), track(concat(xs, axis))),
     cast: (x, dtype) => (alive('cast', x), requireDtype('cast', dtype), track(cast(x, dtype))),
@@ -128,6 +128,16 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
 
   const readSync = (x: View<WasmHandle>, out?: TypedArray): TypedArray => {
     alive('read', x);
+    // A result still in engine memory is read from there (no host copy of its own is made).
+    const h = x.handle;
+    const at = h instanceof Resident && !h.onHost && isContiguous(x) ? h.engine.keptPtr(h, x.offset) : undefined;
+    if (at !== undefined) {
+      const e = (h as Resident).engine;
+      const src = e.f().subarray(e.at(at), e.at(at) + sizeOf(x.shape));
+      if (out === undefined) return src.slice();
+      out.set(src);
+      return out;
+    }
     if (out === undefined) return contiguous(x);
     copyInto(x, out, 0);
     return out;
@@ -148,11 +158,11 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     readSync,
     free: (handle) => {
       memory.free(handle);
-      // A fused forward's saved block lives in engine memory until its handle is freed; a kept
-      // result's copy must go before the pool hands its array out again.
+      // A fused forward's saved block, and a resident result's, live in engine memory until their
+      // handle is freed.
       if (handle.pinned) handle.pinned.engine.unpin(handle.pinned.ptr);
-      f32.forget(handle.data);
-      f64?.forget(handle.data);
+      f32.forget(handle);
+      f64?.forget(handle);
     },
     stats: () => memory.stats(),
     resetPeak: () => memory.resetPeak(),

@@ -1,6 +1,6 @@
 import type { TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
-import type { Engine } from './internal/engine.js';
+import type { Engine, Resident } from './internal/engine.js';
 import { placeReadOnly } from './internal/place.js';
 import { copyInto, sizeOfRange } from './internal/strided.js';
 
@@ -16,7 +16,7 @@ function place2D(e: Engine, view: View<WasmHandle>): { ptr: number; s0: number; 
   const size = R * C;
   if (s0 >= 0 && s1 >= 0 && size > 0) {
     // Still in engine memory from the call that made it: read it where it is.
-    const kept = e.keptPtr(view.handle.data, view.offset);
+    const kept = e.keptPtr(view.handle, view.offset);
     if (kept !== undefined) return { ptr: kept, s0, s1 };
     const span = (R - 1) * s0 + (C - 1) * s1 + 1;
     if (span <= size + size / 2 + 16) {
@@ -42,7 +42,7 @@ function placeRowsA(e: Engine, a: View<WasmHandle>): { ptr: number; s0: number; 
 }
 
 /** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into 8-column panels per call). */
-export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray {
+export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray | Resident {
   const rank = a.shape.length;
   const M = a.shape[rank - 2]!;
   const K = a.shape[rank - 1]!;
@@ -80,7 +80,7 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
  * a[M, K]·b[K, N] + bias[N] in one GEMM: the bias is added to each tile as it is stored. The result
  * stays in engine memory for the next call (the input projection feeding a sequence kernel).
  */
-export function matmulBias(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>, bias: View<WasmHandle>): TypedArray {
+export function matmulBias(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>, bias: View<WasmHandle>): TypedArray | Resident {
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
   return e.withResult(M * N, (c) => {

@@ -1,4 +1,6 @@
-import { HostMemory } from '@rnnkit/tensor';
+import { HostMemory, type HostHandle, type TypedArray } from '@rnnkit/tensor';
+import type { WasmHandle } from './handle.js';
+import { Resident } from './internal/engine.js';
 
 /** Default bytes of freed storage the backend keeps for reuse. */
 export const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
@@ -7,5 +9,15 @@ export const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
 export class Memory extends HostMemory {
   constructor(poolBytes = DEFAULT_POOL_BYTES) {
     super('wasm', { poolBytes });
+  }
+
+  /** A kernel's result as a handle: a host array, or a result resident in engine memory (its bytes counted). */
+  result(x: TypedArray | Resident): WasmHandle {
+    return x instanceof Resident ? this.adopt(x, x.length * x.engine.elementBytes) : this.track(x);
+  }
+
+  /** A resident result never copied to the host has no array to pool (reading `data` would copy it out). */
+  protected override poolable(handle: HostHandle): TypedArray | undefined {
+    return handle instanceof Resident && !handle.onHost ? undefined : handle.data;
   }
 }

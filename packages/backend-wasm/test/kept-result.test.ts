@@ -1,37 +1,73 @@
 import { exp, matmul, tensor } from '@rnnkit/tensor';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from '../src/index.js';
-import { JsEngine } from '../src/internal/engine.js';
+import { JsEngine, Resident } from '../src/internal/engine.js';
 import { createJsOps } from '../src/internal/js-ops.js';
 
-// A large result stays in engine memory after it is copied out (Engine.withResult / takeResult),
-// and the next call that reads the same array uses it in place.
+// A large result stays in engine memory (Engine.withResult / takeResult: a Resident), the calls
+// that read it find it there, and it is copied to the host only when something reads it there.
 
-describe('kept results', () => {
-  it('the engine keeps one large result, finds it by array, and gives it up when forgotten', () => {
+describe('resident results', () => {
+  const fill = (e: JsEngine, n: number, v: number) => (block: number) => {
+    e.f().fill(v, e.at(block), e.at(block) + n);
+    return e.takeResult(block, n);
+  };
+
+  it('a large result stays in engine memory until read on the host, found by its handle', () => {
     const e = new JsEngine(4, createJsOps);
-    const n = 100_000; // 400 kB: large enough to keep
-    const first = e.withResult(n, (block) => {
-      expect(e.pinnedBytes()).toBeGreaterThan(0); // a large result is pinned
-      e.f().fill(3, e.at(block), e.at(block) + n);
-      return e.takeResult(block, n);
-    });
-    expect(e.keptPtr(first, 10)).toBeDefined();
-    expect(e.f()[e.at(e.keptPtr(first, 10)!)]).toBe(3);
-    expect(e.keptPtr(new Float32Array(n), 0)).toBeUndefined();
-    // A newer large result replaces it; small results are neither pinned nor kept.
-    const second = e.withResult(n, (block) => e.takeResult(block, n));
-    expect(e.keptPtr(first, 0)).toBeUndefined();
+    const n = 100_000; // 400 kB: large enough to stay
+    const first = e.withResult(n, fill(e, n, 3));
+    expect(first).toBeInstanceOf(Resident);
+    const r = first as Resident;
+    expect(r.onHost).toBe(false);
+    expect(e.f()[e.at(e.keptPtr(r, 10)!)]).toBe(3);
+    expect(e.keptPtr({ data: new Float32Array(n) }, 0)).toBeUndefined();
+    // A second one joins it; a small result is copied out at once and pins nothing.
+    const second = e.withResult(n, fill(e, n, 5)) as Resident;
+    expect(e.keptPtr(r, 0)).toBeDefined();
     expect(e.keptPtr(second, 0)).toBeDefined();
     const pinnedBefore = e.pinnedBytes();
-    const small = e.withResult(10, (block) => {
-      expect(e.pinnedBytes()).toBe(pinnedBefore); // computed in scratch, nothing pinned
-      return e.takeResult(block, 10);
-    });
-    expect(e.keptPtr(small, 0)).toBeUndefined();
+    const small = e.withResult(10, fill(e, 10, 1));
+    expect(small).toBeInstanceOf(Float32Array);
+    expect(e.pinnedBytes()).toBe(pinnedBefore);
+    // Reading data copies it out once; the block stays for in-place readers.
+    expect(r.data[n - 1]).toBe(3);
+    expect(r.onHost).toBe(true);
+    expect(e.keptPtr(r, 0)).toBeDefined();
+    e.forget(r);
     e.forget(second);
     expect(e.keptPtr(second, 0)).toBeUndefined();
     expect(e.pinnedBytes()).toBe(0);
+  });
+
+  it('past the resident limit the oldest are copied out and their blocks freed, values intact', () => {
+    const e = new JsEngine(4, createJsOps);
+    const n = 100_000;
+    e.residentLimitBytes = 2.5 * n * 4;
+    const rs = [1, 2, 3, 4].map((v) => e.withResult(n, fill(e, n, v)) as Resident);
+    expect(rs.map((r) => e.keptPtr(r, 0) !== undefined)).toEqual([false, false, true, true]);
+    expect(rs.map((r) => r.onHost)).toEqual([true, true, false, false]);
+    expect(rs.map((r) => r.data[n >> 1])).toEqual([1, 2, 3, 4]);
+    for (const r of rs) e.forget(r);
+    expect(e.pinnedBytes()).toBe(0);
+  });
+
+  it('a resident result that is never read on the host costs no host array, and freeing it pools nothing', async () => {
+    const be = createWasmBackend();
+    const N = 512;
+    const a = tensor(be, Float32Array.from({ length: N * N }, (_, i) => (i % 7) / 7), [N, N], 'f32');
+    const id = tensor(be, Float32Array.from({ length: N * N }, (_, i) => (i % (N + 1) === 0 ? 1 : 0)), [N, N], 'f32');
+    const pooled = be.stats().pooledBytes;
+    const y = matmul(a, id);
+    const z = matmul(y, id); // reads y in place
+    const handle = y.view('test').handle as unknown as Resident;
+    expect(handle).toBeInstanceOf(Resident);
+    expect(handle.onHost).toBe(false);
+    expect(Array.from(await z.read())).toEqual(Array.from(await a.read()));
+    y.dispose();
+    expect(be.stats().pooledBytes).toBe(pooled);
+    for (const t of [a, id, z]) t.dispose();
+    expect(be.stats().liveHandles).toBe(0);
   });
 
   it('a freed result whose array the pool hands to another op is never read stale', async () => {

@@ -79,7 +79,8 @@ export class HostMemory {
     this.bytes -= this.live.get(handle)!;
     this.live.delete(handle);
     this.freed.add(handle);
-    const { data } = handle;
+    const data = this.poolable(handle);
+    if (data === undefined) return;
     // Only whole arrays are pooled: a view into a larger buffer is left to the garbage collector.
     const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
     if (whole && data.byteLength >= MIN_POOLED_BYTES && this.pooled + data.byteLength <= this.poolLimit) {
@@ -89,6 +90,11 @@ export class HostMemory {
       else this.pool.set(key, [data]);
       this.pooled += data.byteLength;
     }
+  }
+
+  /** The array a freed handle gives the pool, if any (a subclass whose handles may hold no host array says so). */
+  protected poolable(handle: HostHandle): TypedArray | undefined {
+    return handle.data;
   }
 
   /** Throws when a kernel is handed a handle that was already freed. */

@@ -1,7 +1,7 @@
 import { sizeOf } from '@rnnkit/tensor';
 import type { SequenceArgs, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
-import type { Engine } from '../internal/engine.js';
+import type { Engine, Resident } from '../internal/engine.js';
 import { placeReadOnly } from '../internal/place.js';
 import { contiguous, copyInto } from '../internal/strided.js';
 
@@ -198,14 +198,15 @@ export function scoped<R>(e: Engine, f: () => R): R {
 }
 
 export interface ForwardArrays {
-  readonly hs: TypedArray;
+  /** Resident in engine memory when it was computed in a `withResult` block. */
+  readonly hs: TypedArray | Resident;
   readonly hT: TypedArray;
   readonly cT?: TypedArray;
   readonly saved: readonly Saved[];
 }
 
 export interface BackwardArrays {
-  readonly dxProj: TypedArray;
+  readonly dxProj: TypedArray | Resident;
   readonly dh0: TypedArray;
   readonly dc0?: TypedArray;
   readonly dWhh: TypedArray;

@@ -19,14 +19,14 @@ function wrapForward(memory: Memory, e: Engine, f: ForwardArrays): SequenceForwa
   const savedHandle = (s: Saved): WasmHandle =>
     ArrayBuffer.isView(s) ? track(s) : memory.adopt({ data: new Float32Array(0), pinned: { engine: e, ptr: s.ptr } }, s.n * e.elementBytes);
   return {
-    hs: track(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(savedHandle),
+    hs: memory.result(f.hs), hT: track(f.hT), ...(f.cT === undefined ? {} : { cT: track(f.cT) }), saved: f.saved.map(savedHandle),
   };
 }
 
 function wrapBackward(memory: Memory, g: BackwardArrays): SequenceBackward<WasmHandle> {
   const track = (data: TypedArray) => memory.track(data);
   return {
-    dxProj: track(g.dxProj), dh0: track(g.dh0), ...(g.dc0 === undefined ? {} : { dc0: track(g.dc0) }),
+    dxProj: memory.result(g.dxProj), dh0: track(g.dh0), ...(g.dc0 === undefined ? {} : { dc0: track(g.dc0) }),
     dWhh: track(g.dWhh), dbHh: track(g.dbHh),
     ...(g.dhs === undefined ? {} : { dhs: track(g.dhs) }), ...(g.dcs === undefined ? {} : { dcs: track(g.dcs) }),
   };
@@ -80,7 +80,7 @@ export function createFusedKernels(memory: Memory, engineFor: EngineFor): Requir
     matmulBias: (a) => {
       check('matmulBias', a.a, a.b, a.bias);
       checkMatmulBiasArgs(a);
-      return track(matmulBias(engineFor(a.a), a.a, a.b, a.bias));
+      return memory.result(matmulBias(engineFor(a.a), a.a, a.b, a.bias));
     },
     crossEntropyBackward: (a) => {
       check('crossEntropyBackward', a.logits, a.targets, a.logSumExp, a.grad);

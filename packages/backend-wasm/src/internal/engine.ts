@@ -1,4 +1,3 @@
-import type { TypedArray } from '@rnnkit/tensor';
 import type { Ops } from './ops.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -6,8 +5,40 @@ export type FloatArray = Float32Array | Float64Array;
 /** Where `take` puts results: an array of `n` floats the caller may overwrite entirely. */
 export type OutputArrays = (n: number) => FloatArray;
 
-/** Results at least this large are kept in engine memory after they are copied out (see `Engine.takeResult`). */
+/** Results at least this large stay in engine memory (see `Engine.takeResult`). */
 const KEEP_BYTES = 256 * 1024;
+
+/** Default for `Engine.residentLimitBytes`. */
+export const DEFAULT_RESIDENT_LIMIT_BYTES = 256 * 2 ** 20;
+
+/**
+ * A large result left where its kernel wrote it, in a pinned block of engine memory: a later call
+ * that reads it (the input projection feeding a sequence kernel, hs feeding the head, a gradient
+ * feeding its weight-gradient GEMM) finds it in place (`Engine.keptPtr`), and it is copied to the
+ * host only if something reads `data` there (a JS kernel, `read`), or when the engine evicts it.
+ * Tensors are immutable, so the block and the host copy never disagree.
+ */
+export class Resident {
+  #data: FloatArray | undefined;
+  /** The block's address, 0 once evicted or freed. */
+  ptr: number;
+  constructor(
+    readonly engine: Engine,
+    ptr: number,
+    readonly length: number,
+  ) {
+    this.ptr = ptr;
+  }
+  /** The host copy, made on first use. */
+  get data(): FloatArray {
+    this.#data ??= this.engine.take(this.ptr, this.length);
+    return this.#data;
+  }
+  /** Whether `data` has been copied out (only then may the pool take the array). */
+  get onHost(): boolean {
+    return this.#data !== undefined;
+  }
+}
 
 /**
  * Default for `Engine.pinLimitBytes`. Past it (full BPTT over a long sequence in segments pins
@@ -43,8 +74,8 @@ export abstract class Engine {
   private readonly pinned: PinnedBlock[] = [];
   /** Calls under way (`mark` … `release` nest); at 0 no scratch is in use. */
   private depth = 0;
-  /** The last large result copied out by `takeResult`, still in engine memory. */
-  private kept: { readonly array: TypedArray; readonly ptr: number } | undefined;
+  /** Results left in engine memory by `takeResult`, oldest first. */
+  private readonly residents: Resident[] = [];
   private cachedBuffer: ArrayBufferLike | undefined;
   private fView: FloatArray | undefined;
   private iView: Int32Array | undefined;
@@ -52,6 +83,8 @@ export abstract class Engine {
   outputArrays: OutputArrays | undefined;
   /** Most bytes pinned at once (0: nothing is pinned; every result and saved activation is copied out). */
   pinLimitBytes = DEFAULT_PIN_LIMIT_BYTES;
+  /** Most bytes of resident results; past it the oldest are copied out and their blocks freed. */
+  residentLimitBytes = DEFAULT_RESIDENT_LIMIT_BYTES;
 
   protected abstract buffer(): ArrayBufferLike;
   /** Makes the memory at least `bytes` long, keeping its contents. */
@@ -122,11 +155,10 @@ export abstract class Engine {
 
   /**
    * Runs a call (a scratch scope, like `mark` … `release`) that computes a result of `n` floats at
-   * the address it is given: a block pinned before the scratch when the result is large, so that
-   * after `takeResult` copies it out, the next call reading that same array finds it in place
-   * (`keptPtr`) instead of copying it back in (a matmul's output feeding a fused kernel, a fused
-   * kernel's output feeding a matmul); scratch when it is small or nothing can be pinned. A pinned
-   * block that did not become the kept result is unpinned if `f` throws.
+   * the address it is given: a block pinned before the scratch when the result is large, which
+   * `takeResult` then leaves in engine memory for the calls that read it next; scratch when it is
+   * small or nothing can be pinned. A pinned block that did not become a resident result is
+   * unpinned if `f` throws.
    */
   withResult<R>(n: number, f: (result: number) => R): R {
     const pinned = n * this.elementBytes < KEEP_BYTES ? 0 : this.pin(n);
@@ -134,7 +166,7 @@ export abstract class Engine {
     try {
       return f(pinned || this.alloc(n));
     } catch (err) {
-      if (pinned !== 0 && this.kept?.ptr !== pinned) this.unpin(pinned);
+      if (pinned !== 0 && !this.residents.some((r) => r.ptr === pinned)) this.unpin(pinned);
       throw err;
     } finally {
       this.release(m);
@@ -142,29 +174,35 @@ export abstract class Engine {
   }
 
   /**
-   * Copies a result out like `take`; one computed in a `withResult` block (ptr = that block) then
-   * becomes the kept result, replacing the previous one.
+   * The result of `n` floats at `ptr`: left in engine memory as a `Resident` when it was computed
+   * in a `withResult` block (ptr = that block), else copied out like `take`. Past
+   * `residentLimitBytes` the oldest residents are copied out and their blocks freed.
    */
-  takeResult(ptr: number, n: number): FloatArray {
-    const out = this.take(ptr, n);
-    if (n * this.elementBytes >= KEEP_BYTES && this.pinned.some((b) => b.ptr === ptr && !b.free)) {
-      this.forget(this.kept?.array);
-      this.kept = { array: out, ptr };
+  takeResult(ptr: number, n: number): FloatArray | Resident {
+    if (n * this.elementBytes < KEEP_BYTES || !this.pinned.some((b) => b.ptr === ptr && !b.free)) return this.take(ptr, n);
+    const r = new Resident(this, ptr, n);
+    this.residents.push(r);
+    let bytes = this.residents.reduce((sum, x) => sum + x.length * this.elementBytes, 0);
+    while (bytes > this.residentLimitBytes && this.residents.length > 1) {
+      const old = this.residents[0]!;
+      void old.data; // its host copy, before the block goes
+      bytes -= old.length * this.elementBytes;
+      this.forget(old);
     }
-    return out;
+    return r;
   }
 
-  /** The engine address of element `offset` of `array` if it is the kept result (to be read, never written). */
-  keptPtr(array: TypedArray, offset: number): number | undefined {
-    return this.kept !== undefined && this.kept.array === array ? this.kept.ptr + offset * this.elementBytes : undefined;
+  /** The engine address of element `offset` of `handle` if it is a result resident here (to be read, never written). */
+  keptPtr(handle: object, offset: number): number | undefined {
+    return handle instanceof Resident && handle.engine === this && handle.ptr !== 0 ? handle.ptr + offset * this.elementBytes : undefined;
   }
 
-  /** Drops the kept result if it is `array` (freed, so the pool may hand it out with other contents). */
-  forget(array: TypedArray | undefined): void {
-    if (array === undefined || this.kept?.array !== array) return;
-    const { ptr } = this.kept;
-    this.kept = undefined;
-    this.unpin(ptr);
+  /** Frees the block of `handle` if it is a result resident here (its handle was freed, or it is evicted). */
+  forget(handle: object): void {
+    if (!(handle instanceof Resident) || handle.engine !== this || handle.ptr === 0) return;
+    this.residents.splice(this.residents.indexOf(handle), 1);
+    this.unpin(handle.ptr);
+    handle.ptr = 0;
   }
 
   /** Bytes held by pinned blocks in use. */
