@@ -1,6 +1,7 @@
 import type { TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
-import type { Engine, Resident } from './internal/engine.js';
+import type { Engine } from './internal/engine.js';
+import type { Resident } from './internal/resident.js';
 import { placeReadOnly } from './internal/place.js';
 import { copyInto, sizeOfRange } from './internal/strided.js';
 

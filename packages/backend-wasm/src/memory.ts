@@ -1,6 +1,6 @@
 import { HostMemory, type HostHandle, type TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from './handle.js';
-import { Resident } from './internal/engine.js';
+import { Resident } from './internal/resident.js';
 
 /** Default bytes of freed storage the backend keeps for reuse. */
 export const DEFAULT_POOL_BYTES = 256 * 2 ** 20;

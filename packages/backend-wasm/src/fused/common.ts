@@ -1,7 +1,8 @@
 import { sizeOf } from '@rnnkit/tensor';
 import type { SequenceArgs, TypedArray, View } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
-import type { Engine, Resident } from '../internal/engine.js';
+import type { Engine } from '../internal/engine.js';
+import type { Resident } from '../internal/resident.js';
 import { placeReadOnly } from '../internal/place.js';
 import { contiguous, copyInto } from '../internal/strided.js';
 

@@ -1,4 +1,5 @@
 import type { Ops } from './ops.js';
+import { Resident } from './resident.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -10,35 +11,6 @@ const KEEP_BYTES = 256 * 1024;
 
 /** Default for `Engine.residentLimitBytes`. */
 export const DEFAULT_RESIDENT_LIMIT_BYTES = 256 * 2 ** 20;
-
-/**
- * A large result left where its kernel wrote it, in a pinned block of engine memory: a later call
- * that reads it (the input projection feeding a sequence kernel, hs feeding the head, a gradient
- * feeding its weight-gradient GEMM) finds it in place (`Engine.keptPtr`), and it is copied to the
- * host only if something reads `data` there (a JS kernel, `read`), or when the engine evicts it.
- * Tensors are immutable, so the block and the host copy never disagree.
- */
-export class Resident {
-  #data: FloatArray | undefined;
-  /** The block's address, 0 once evicted or freed. */
-  ptr: number;
-  constructor(
-    readonly engine: Engine,
-    ptr: number,
-    readonly length: number,
-  ) {
-    this.ptr = ptr;
-  }
-  /** The host copy, made on first use. */
-  get data(): FloatArray {
-    this.#data ??= this.engine.take(this.ptr, this.length);
-    return this.#data;
-  }
-  /** Whether `data` has been copied out (only then may the pool take the array). */
-  get onHost(): boolean {
-    return this.#data !== undefined;
-  }
-}
 
 /**
  * Default for `Engine.pinLimitBytes`. Past it (full BPTT over a long sequence in segments pins

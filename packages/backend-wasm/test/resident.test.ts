@@ -1,7 +1,8 @@
 import { exp, matmul, tensor } from '@rnnkit/tensor';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from '../src/index.js';
-import { JsEngine, Resident } from '../src/internal/engine.js';
+import { JsEngine } from '../src/internal/engine.js';
+import { Resident } from '../src/internal/resident.js';
 import { createJsOps } from '../src/internal/js-ops.js';
 
 // A large result stays in engine memory (Engine.withResult / takeResult: a Resident), the calls
