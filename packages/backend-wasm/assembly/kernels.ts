@@ -17,6 +17,16 @@
   return f32x4.splat(x);
 }
 
+/** c4·x⁴ + c3·x³ + c2·x² + c1·x + c0 by Horner's rule. */
+// @ts-expect-error: decorator
+@inline function poly4(x: v128, c4: f32, c3: f32, c2: f32, c1: f32, c0: f32): v128 {
+  let p = splat(c4);
+  p = madd(p, x, splat(c3));
+  p = madd(p, x, splat(c2));
+  p = madd(p, x, splat(c1));
+  return madd(p, x, splat(c0));
+}
+
 /** exp(x) for f32 lanes (Cephes expf: range reduction by ln 2, degree-6 polynomial, ~1 ulp). */
 // @ts-expect-error: decorator
 @inline function vexp(x0: v128): v128 {
@@ -27,11 +37,7 @@
   let x = f32x4.sub(x1, f32x4.mul(n, splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(n, splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
-  let y = splat(1.9875691500e-4);
-  y = madd(y, x, splat(1.3981999507e-3));
-  y = madd(y, x, splat(8.3334519073e-3));
-  y = madd(y, x, splat(4.1665795894e-2));
-  y = madd(y, x, splat(1.6666665459e-1));
+  let y = poly4(x, 1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1);
   y = madd(y, x, splat(5.0000001201e-1));
   y = f32x4.add(madd(y, z, x), splat(1.0));
   // 2ⁿ built in the exponent field. n is integral in [−126, 128], so adding 1.5·2²³ leaves n + 127
@@ -59,16 +65,8 @@
 @inline function vtanh(x: v128): v128 {
   const ax = f32x4.pmin(f32x4.abs(x), splat(9.0));
   const s = f32x4.mul(ax, ax);
-  let p = splat(1.335481913e-8);
-  p = madd(p, s, splat(2.060930751e-5));
-  p = madd(p, s, splat(3.495607759e-3));
-  p = madd(p, s, splat(1.338104441e-1));
-  p = madd(p, s, splat(9.999999797e-1));
-  let q = splat(7.776653699e-7);
-  q = madd(q, s, splat(3.285662541e-4));
-  q = madd(q, s, splat(2.587706373e-2));
-  q = madd(q, s, splat(4.671436010e-1));
-  q = madd(q, s, splat(1.0));
+  const p = poly4(s, 1.335481913e-8, 2.060930751e-5, 3.495607759e-3, 1.338104441e-1, 9.999999797e-1);
+  const q = poly4(s, 7.776653699e-7, 3.285662541e-4, 2.587706373e-2, 4.671436010e-1, 1.0);
   const r = f32x4.pmin(f32x4.div(f32x4.mul(ax, p), q), splat(1.0));
   const signed = v128.or(r, v128.and(x, i32x4.splat(0x80000000)));
   return v128.bitselect(signed, x, f32x4.eq(x, x));

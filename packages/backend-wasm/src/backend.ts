@@ -130,15 +130,7 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
   const readSync = (x: View<WasmHandle>, out?: TypedArray): TypedArray => {
     alive('read', x);
     // A result still in engine memory is read from there (no host copy of its own is made).
-    const h = x.handle;
-    const at = h instanceof Resident && !h.onHost && isContiguous(x) ? h.engine.keptPtr(h, x.offset) : undefined;
-    if (at !== undefined) {
-      const e = (h as Resident).engine;
-      const src = e.f().subarray(e.at(at), e.at(at) + sizeOf(x.shape));
-      if (out === undefined) return src.slice();
-      out.set(src);
-      return out;
-    }
+    if (x.handle instanceof Resident && isContiguous(x)) return x.handle.read(x.offset, sizeOf(x.shape), out);
     if (out === undefined) return contiguous(x);
     copyInto(x, out, 0);
     return out;

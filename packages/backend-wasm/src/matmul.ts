@@ -17,7 +17,7 @@ function place2D(e: Engine, view: View<WasmHandle>): { ptr: number; s0: number; 
   const size = R * C;
   if (s0 >= 0 && s1 >= 0 && size > 0) {
     // Still in engine memory from the call that made it: read it where it is.
-    const kept = e.keptPtr(view.handle, view.offset);
+    const kept = e.residentPtr(view.handle, view.offset);
     if (kept !== undefined) return { ptr: kept, s0, s1 };
     const span = (R - 1) * s0 + (C - 1) * s1 + 1;
     if (span <= size + size / 2 + 16) {

@@ -44,7 +44,7 @@ describe('Engine pinned blocks', () => {
       expect(e.pinnedBytes()).toBe(0); // past the limit: computed in scratch
       return e.takeResult(block, 100_000);
     });
-    expect(e.keptPtr(out, 0)).toBeUndefined();
+    expect(e.residentPtr(out, 0)).toBeUndefined();
     expect(e.pinnedBytes()).toBe(0);
   });
 });

@@ -21,12 +21,12 @@ describe('resident results', () => {
     expect(first).toBeInstanceOf(Resident);
     const r = first as Resident;
     expect(r.onHost).toBe(false);
-    expect(e.f()[e.at(e.keptPtr(r, 10)!)]).toBe(3);
-    expect(e.keptPtr({ data: new Float32Array(n) }, 0)).toBeUndefined();
+    expect(e.f()[e.at(e.residentPtr(r, 10)!)]).toBe(3);
+    expect(e.residentPtr({ data: new Float32Array(n) }, 0)).toBeUndefined();
     // A second one joins it; a small result is copied out at once and pins nothing.
     const second = e.withResult(n, fill(e, n, 5)) as Resident;
-    expect(e.keptPtr(r, 0)).toBeDefined();
-    expect(e.keptPtr(second, 0)).toBeDefined();
+    expect(e.residentPtr(r, 0)).toBeDefined();
+    expect(e.residentPtr(second, 0)).toBeDefined();
     const pinnedBefore = e.pinnedBytes();
     const small = e.withResult(10, fill(e, 10, 1));
     expect(small).toBeInstanceOf(Float32Array);
@@ -34,10 +34,10 @@ describe('resident results', () => {
     // Reading data copies it out once; the block stays for in-place readers.
     expect(r.data[n - 1]).toBe(3);
     expect(r.onHost).toBe(true);
-    expect(e.keptPtr(r, 0)).toBeDefined();
+    expect(e.residentPtr(r, 0)).toBeDefined();
     e.forget(r);
     e.forget(second);
-    expect(e.keptPtr(second, 0)).toBeUndefined();
+    expect(e.residentPtr(second, 0)).toBeUndefined();
     expect(e.pinnedBytes()).toBe(0);
   });
 
@@ -46,7 +46,7 @@ describe('resident results', () => {
     const n = 100_000;
     e.residentLimitBytes = 2.5 * n * 4;
     const rs = [1, 2, 3, 4].map((v) => e.withResult(n, fill(e, n, v)) as Resident);
-    expect(rs.map((r) => e.keptPtr(r, 0) !== undefined)).toEqual([false, false, true, true]);
+    expect(rs.map((r) => e.residentPtr(r, 0) !== undefined)).toEqual([false, false, true, true]);
     expect(rs.map((r) => r.onHost)).toEqual([true, true, false, false]);
     expect(rs.map((r) => r.data[n >> 1])).toEqual([1, 2, 3, 4]);
     for (const r of rs) e.forget(r);

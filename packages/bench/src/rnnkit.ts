@@ -83,7 +83,7 @@ export function prepareRnnkit(be: Backend, w: Pick<Workload, 'cell' | 'I' | 'H' 
 
   // Inference reads the logits into one host buffer reused every batch (as PyTorch's out.numpy()
   // is a view, not a fresh copy): a fresh 1.6 MB array per batch costs page faults, not compute.
-  const logitsHost = new Float32Array(T * B * V);
+  const logitsHost = mode === 'infer' ? new Float32Array(T * B * V) : undefined;
   const batch =
     mode === 'infer'
       ? async () => {

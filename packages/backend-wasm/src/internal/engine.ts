@@ -165,7 +165,7 @@ export abstract class Engine {
   }
 
   /** The engine address of element `offset` of `handle` if it is a result resident here (to be read, never written). */
-  keptPtr(handle: object, offset: number): number | undefined {
+  residentPtr(handle: object, offset: number): number | undefined {
     return handle instanceof Resident && handle.engine === this && handle.ptr !== 0 ? handle.ptr + offset * this.elementBytes : undefined;
   }
 

@@ -9,7 +9,7 @@ import { copyInto, isContiguous } from './strided.js';
  * engine's kept result (see `Engine.withResult`), else copied into scratch.
  */
 export function placeReadOnly(e: Engine, view: View<WasmHandle>): number {
-  const kept = isContiguous(view) ? e.keptPtr(view.handle, view.offset) : undefined;
+  const kept = isContiguous(view) ? e.residentPtr(view.handle, view.offset) : undefined;
   if (kept !== undefined) return kept;
   const ptr = e.alloc(sizeOf(view.shape));
   copyInto(view, e.f(), e.at(ptr));
