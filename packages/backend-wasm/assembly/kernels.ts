@@ -86,33 +86,49 @@
 
 // ---------------------------------------------------------------- GEMM
 
+/**
+ * Columns per packed panel of B, which is the micro-kernel's width. With fused multiply-add the
+ * kernel is 3 rows × 12 columns: nine accumulators, one more than the FMA latency (4 cycles) times
+ * its throughput (2 a cycle) needs, where 4×8 has exactly eight and stalls; and 6 loads per 9 FMAs
+ * rather than per 8. Without it, a multiply then an add needs a temporary register, 3×12 spills
+ * under V8 and 4×8 is the fastest (scripts/measure.mjs; ADR 0014).
+ */
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+
+/** Floats that packB writes for a K×N matrix (panels of NR columns, zero past N); also the padded length of a bias (K = 1). */
+export function packedLength(K: i32, N: i32): i32 {
+  return (N + NR - 1) / NR * NR * K;
+}
+
 /** Rows of B packed per pass over the panels (4: few enough read streams, whole lines written). */
 const KB = 4;
 
 /**
- * Packs B (K×N, element (k, n) at src + 4·(k·sk + n·sn)) into panels of 8 columns: panel p holds
- * K rows of 8 floats (columns 8p..8p+7, zero past N). Any 2-D layout works: NN (sk = N, sn = 1),
- * transposed (sk = 1, sn = K), strided.
+ * Packs B (K×N, element (k, n) at src + 4·(k·sk + n·sn)) into panels of NR columns: panel p holds
+ * K rows of NR floats (columns NR·p .. NR·p + NR − 1, zero past N). Any 2-D layout works: NN
+ * (sk = N, sn = 1), transposed (sk = 1, sn = K), strided.
  */
 export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize): void {
-  const panels = (N + 7) >> 3;
+  const panels = (N + NR - 1) / NR;
+  const rowBytes = <usize>NR << 2;
+  const panelBytes = <usize>K * rowBytes;
   let p = 0;
   if (sn == 1) {
     // Rows of B are contiguous: take KB rows at a time across every full panel, so the source
-    // streams through once (panel by panel, a large B is read 32 bytes per line and its lines are
-    // evicted before their other half is used) and each panel gets whole lines.
-    const full = N >> 3;
-    const panelBytes = <usize>K << 5;
+    // streams through once (panel by panel, a large B is read a panel's width per line and its
+    // lines are evicted before the rest is used) and each panel gets whole lines.
+    const full = N / NR;
     for (let k0 = 0; k0 < K; k0 += KB) {
       const k1 = min(K, k0 + KB);
-      let d0 = dst + (<usize>k0 << 5);
+      let d0 = dst + <usize>k0 * rowBytes;
       for (let q = 0; q < full; q++) {
-        const o = <usize>q << 5;
+        const o = <usize>q * rowBytes;
         for (let k = k0; k < k1; k++) {
           const s = src + (<usize>k * sk << 2) + o;
-          const d = d0 + (<usize>(k - k0) << 5);
+          const d = d0 + <usize>(k - k0) * rowBytes;
           v128.store(d, v128.load(s));
           v128.store(d + 16, v128.load(s + 16));
+          if (NR == 12) v128.store(d + 32, v128.load(s + 32));
         }
         d0 += panelBytes;
       }
@@ -120,11 +136,11 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
     p = full;
   }
   for (; p < panels; p++) {
-    const n0 = p << 3;
-    const base = dst + (<usize>p * <usize>K << 5);
+    const n0 = p * NR;
+    const base = dst + <usize>p * panelBytes;
     for (let k = 0; k < K; k++) {
-      const row = base + (<usize>k << 5);
-      for (let j = 0; j < 8; j++) {
+      const row = base + <usize>k * rowBytes;
+      for (let j = 0; j < NR; j++) {
         const n = n0 + j;
         store<f32>(row + (<usize>j << 2), n < N ? load<f32>(src + ((<usize>k * sk + <usize>n * sn) << 2)) : 0);
       }
@@ -132,43 +148,50 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
   }
 }
 
+/** Lane l (0..3, a constant once inlined) of v. */
 // @ts-expect-error: decorator
-@inline function storeRow(c: usize, v0: v128, v1: v128, cols: i32, acc: bool, pbias: usize, bias: bool): void {
-  if (bias) {
-    v0 = f32x4.add(v0, v128.load(pbias));
-    v1 = f32x4.add(v1, v128.load(pbias + 16));
-  }
-  if (cols == 8) {
-    if (acc) {
-      v0 = f32x4.add(v0, v128.load(c));
-      v1 = f32x4.add(v1, v128.load(c + 16));
-    }
-    v128.store(c, v0);
-    v128.store(c + 16, v1);
+@inline function lane(v: v128, l: i32): f32 {
+  return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+}
+
+// @ts-expect-error: decorator
+@inline function storeVec(c: usize, v: v128, acc: bool, pbias: usize, bias: bool): void {
+  if (bias) v = f32x4.add(v, v128.load(pbias));
+  if (acc) v = f32x4.add(v, v128.load(c));
+  v128.store(c, v);
+}
+
+/** Stores one row of a tile (NR columns in v0, v1 and, when NR = 12, v2), the first `cols` of them. */
+// @ts-expect-error: decorator
+@inline function storeRow(c: usize, v0: v128, v1: v128, v2: v128, cols: i32, acc: bool, pbias: usize, bias: bool): void {
+  if (cols == NR) {
+    storeVec(c, v0, acc, pbias, bias);
+    storeVec(c + 16, v1, acc, pbias + 16, bias);
+    if (NR == 12) storeVec(c + 32, v2, acc, pbias + 32, bias);
     return;
   }
   // Column tail: lane by lane (lane indices must be constants).
   for (let j = 0; j < cols; j++) {
-    const v = j < 4 ? v0 : v1;
-    const l = j & 3;
-    const x = l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    const v = j < 4 ? v0 : j < 8 ? v1 : v2;
     const p = c + (<usize>j << 2);
+    let x = lane(v, j & 3);
+    if (bias) x += load<f32>(pbias + (<usize>j << 2));
     store<f32>(p, acc ? load<f32>(p) + x : x);
   }
 }
 
 /**
  * C[M×N] = (accumulate ? C : 0) + A·B, with A element (i, k) at a + 4·(i·sai + k·sak) (so NN and
- * TN are the same code) and B packed by packB. Micro-kernel: 4 rows × 8 columns of v128
- * accumulators, one A value splatted per row, two B vectors per k, no unrolling over k.
+ * TN are the same code) and B packed by packB. Micro-kernel: 3 rows × 12 columns (relaxed SIMD) or
+ * 4 rows × 8 columns of v128 accumulators, one A value splatted per row, a panel row of B per k.
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, accumulate: i32): void {
   gemmInto(M, N, K, a, sai, sak, bp, c, ldc, accumulate != 0, 0);
 }
 
 /**
- * C[M×N] = A·B + bias, the bias (N floats, readable up to the next multiple of 8) added to every
- * row as each tile is stored: a matmul then a broadcast add, rounded the same, in one pass.
+ * C[M×N] = A·B + bias, the bias (packedLength(1, N) floats, zero past N) added to every row as each
+ * tile is stored: a matmul then a broadcast add, rounded the same, in one pass.
  */
 export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, bias: usize): void {
   gemmInto(M, N, K, a, sai, sak, bp, c, ldc, false, bias);
@@ -177,25 +200,80 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
 // @ts-expect-error: decorator
 @inline function gemmInto(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, acc: bool, bias: usize): void {
   const hasBias = bias != 0;
-  const panels = (N + 7) >> 3;
+  const panels = (N + NR - 1) / NR;
   const ak = <usize>sak << 2;
   const ai = <usize>sai << 2;
-  // Rows in blocks so a block of A stays in cache while every panel of B passes over it.
-  const MB = 64;
+  const lc = <usize>ldc << 2;
+  // Rows in blocks (a multiple of the tile height) so a block of A stays in cache while every panel of B passes over it.
+  const MB = NR == 12 ? 66 : 64;
   for (let i0 = 0; i0 < M; i0 += MB) {
     const i1 = min(M, i0 + MB);
     for (let p = 0; p < panels; p++) {
-      const n0 = p << 3;
-      const cols = min(8, N - n0);
-      const panel = bp + (<usize>p * <usize>K << 5);
-      // The panel's bias, loaded at each store (holding it across the k loop would take two registers).
+      const n0 = p * NR;
+      const cols = min(NR, N - n0);
+      const panel = bp + <usize>p * <usize>K * (<usize>NR << 2);
+      // The panel's bias, loaded at each store (holding it across the k loop would take registers).
       const pbias = bias + (<usize>n0 << 2);
       let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      if (NR == 12) {
+        for (; i + 3 <= i1; i += 3) {
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+          let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+          let pa = a + <usize>i * ai;
+          let pb = panel;
+          for (let k = 0; k < K; k++) {
+            const b0 = v128.load(pb);
+            const b1 = v128.load(pb + 16);
+            const b2 = v128.load(pb + 32);
+            let x = v128.load32_splat(pa);
+            c00 = madd(x, b0, c00); c01 = madd(x, b1, c01); c02 = madd(x, b2, c02);
+            x = v128.load32_splat(pa + ai);
+            c10 = madd(x, b0, c10); c11 = madd(x, b1, c11); c12 = madd(x, b2, c12);
+            x = v128.load32_splat(pa + 2 * ai);
+            c20 = madd(x, b0, c20); c21 = madd(x, b1, c21); c22 = madd(x, b2, c22);
+            pa += ak;
+            pb += 48;
+          }
+          const pc = c + ((<usize>i * ldc + n0) << 2);
+          storeRow(pc, c00, c01, c02, cols, acc, pbias, hasBias);
+          storeRow(pc + lc, c10, c11, c12, cols, acc, pbias, hasBias);
+          storeRow(pc + 2 * lc, c20, c21, c22, cols, acc, pbias, hasBias);
+        }
+      } else {
+        for (; i + 4 <= i1; i += 4) {
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+          let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+          let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+          let pa = a + <usize>i * ai;
+          let pb = panel;
+          for (let k = 0; k < K; k++) {
+            const b0 = v128.load(pb);
+            const b1 = v128.load(pb + 16);
+            const a0 = v128.load32_splat(pa);
+            const a1 = v128.load32_splat(pa + ai);
+            const a2 = v128.load32_splat(pa + 2 * ai);
+            const a3 = v128.load32_splat(pa + 3 * ai);
+            c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+            c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+            c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+            c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+            pa += ak;
+            pb += 32;
+          }
+          const pc = c + ((<usize>i * ldc + n0) << 2);
+          const z = f32x4.splat(0);
+          storeRow(pc, c00, c01, z, cols, acc, pbias, hasBias);
+          storeRow(pc + lc, c10, c11, z, cols, acc, pbias, hasBias);
+          storeRow(pc + 2 * lc, c20, c21, z, cols, acc, pbias, hasBias);
+          storeRow(pc + 3 * lc, c30, c31, z, cols, acc, pbias, hasBias);
+        }
+      }
+      // Rows left over: two at a time, then one.
+      for (; i + 2 <= i1; i += 2) {
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
         let pa = a + <usize>i * ai;
         let pb = panel;
         for (let k = 0; k < K; k++) {
@@ -203,34 +281,32 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
           const b1 = v128.load(pb + 16);
           const a0 = v128.load32_splat(pa);
           const a1 = v128.load32_splat(pa + ai);
-          const a2 = v128.load32_splat(pa + 2 * ai);
-          const a3 = v128.load32_splat(pa + 3 * ai);
           c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
           c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-          c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-          c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+          if (NR == 12) {
+            const b2 = v128.load(pb + 32);
+            c02 = madd(a0, b2, c02); c12 = madd(a1, b2, c12);
+          }
           pa += ak;
-          pb += 32;
+          pb += <usize>NR << 2;
         }
         const pc = c + ((<usize>i * ldc + n0) << 2);
-        const lc = <usize>ldc << 2;
-        storeRow(pc, c00, c01, cols, acc, pbias, hasBias);
-        storeRow(pc + lc, c10, c11, cols, acc, pbias, hasBias);
-        storeRow(pc + 2 * lc, c20, c21, cols, acc, pbias, hasBias);
-        storeRow(pc + 3 * lc, c30, c31, cols, acc, pbias, hasBias);
+        storeRow(pc, c00, c01, c02, cols, acc, pbias, hasBias);
+        storeRow(pc + lc, c10, c11, c12, cols, acc, pbias, hasBias);
       }
       for (; i < i1; i++) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
         let pa = a + <usize>i * ai;
         let pb = panel;
         for (let k = 0; k < K; k++) {
           const a0 = v128.load32_splat(pa);
           c00 = madd(a0, v128.load(pb), c00);
           c01 = madd(a0, v128.load(pb + 16), c01);
+          if (NR == 12) c02 = madd(a0, v128.load(pb + 32), c02);
           pa += ak;
-          pb += 32;
+          pb += <usize>NR << 2;
         }
-        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, cols, acc, pbias, hasBias);
+        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, c02, cols, acc, pbias, hasBias);
       }
     }
   }

@@ -39,7 +39,7 @@ export function benchmarkGemm(options: GemmBenchmarkOptions): GemmBenchmark {
   })();
   const a = e.alloc(M * K);
   const b = e.alloc(K * N);
-  const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
+  const bp = e.alloc(e.ops.packedLength(K, N));
   const c = e.alloc(M * N);
   const F = e.f();
   for (let i = 0; i < M * K; i++) F[e.at(a) + i] = Math.sin(i) * 0.5;

@@ -42,7 +42,7 @@ function placeRowsA(e: Engine, a: View<WasmHandle>): { ptr: number; s0: number; 
   return { ptr: rowMajor, s0: K, s1: 1 };
 }
 
-/** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into 8-column panels per call). */
+/** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into panels per call). */
 export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray | Resident {
   const rank = a.shape.length;
   const M = a.shape[rank - 2]!;
@@ -51,7 +51,7 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
   const batch = sizeOfRange(a.shape, 0, rank - 2);
   // A large product is computed where the next call can read it in place (Engine.withResult).
   return e.withResult(batch * M * N, (c) => {
-    const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
+    const bp = e.alloc(e.ops.packedLength(K, N));
     // A batch that only broadcasts b (x[T, B, I] @ Wᵀ): one GEMM over batch·M rows, B packed once.
     const bBroadcast = rank > 2 && b.strides.slice(0, rank - 2).every((st) => st === 0);
     if (bBroadcast) {
@@ -87,10 +87,10 @@ export function matmulBias(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>, 
   return e.withResult(M * N, (c) => {
     const A = placeRowsA(e, a);
     const Bv = place2D(e, b);
-    const bp = e.alloc(Math.ceil(N / 8) * 8 * K);
+    const bp = e.alloc(e.ops.packedLength(K, N));
     e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
-    // Padded with zeros to whole panels: the kernel reads the bias 8 columns at a time.
-    const biasPtr = e.zeros(Math.ceil(N / 8) * 8);
+    // Padded with zeros to whole panels: the kernel reads the bias a panel at a time.
+    const biasPtr = e.zeros(e.ops.packedLength(1, N));
     copyInto(bias, e.f(), e.at(biasPtr));
     e.ops.gemmBias(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, biasPtr);
     return e.takeResult(c, M * N);

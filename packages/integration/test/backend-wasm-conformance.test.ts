@@ -1,10 +1,19 @@
-// The backend conformance suite on the fast CPU backend, against the reference backend: the
-// WebAssembly build this runtime picks, and the JS fallback forced with simd: 'none'.
+// The backend conformance suite on the fast CPU backend, against the reference backend: both
+// WebAssembly builds (plain SIMD, and relaxed SIMD where the runtime validates it: its GEMM has
+// another tile shape), and the JS fallback forced with simd: 'none'.
+import { setFlagsFromString } from 'node:v8';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
-import { createWasmBackend } from '@rnnkit/backend-wasm';
+import { createWasmBackend, detectSimd } from '@rnnkit/backend-wasm';
 import { describeBackendConformance } from '@rnnkit/testing';
 
-describeBackendConformance({ name: 'backend-wasm (simd: auto)', create: () => createWasmBackend(), reference: () => createCpuBackend() });
+// Test-only: Node 20 (V8 11.3) validates relaxed-SIMD modules only behind this flag (Node ≥ 22 has
+// them on). The library never sets flags.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+describeBackendConformance({ name: 'backend-wasm (simd: simd)', create: () => createWasmBackend({ simd: 'simd' }), reference: () => createCpuBackend() });
+if (detectSimd() === 'relaxed') {
+  describeBackendConformance({ name: 'backend-wasm (simd: relaxed)', create: () => createWasmBackend({ simd: 'relaxed' }), reference: () => createCpuBackend() });
+}
 describeBackendConformance({ name: 'backend-wasm (simd: none, JS fallback)', create: () => createWasmBackend({ simd: 'none' }), reference: () => createCpuBackend() });
 describeBackendConformance({
   name: 'backend-wasm (f32 only)',

@@ -18,6 +18,10 @@ export function createJsOps(e: JsEngine): Ops {
   const ii = (p: number): number => p >> 2;
 
   const ops: Ops = {
+    packedLength(K, N) {
+      return Math.ceil(N / 8) * 8 * K;
+    },
+
     packB(src, sk, sn, K, N, dst) {
       const F = e.f();
       const s = fi(src);

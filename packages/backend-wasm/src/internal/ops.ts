@@ -5,9 +5,11 @@
  * against this interface, so the JS fallback runs exactly the same algorithm.
  */
 export interface Ops {
+  /** Floats packB writes for a K×N matrix (whole panels, whose width is the kernel's); K = 1: a bias padded for gemmBias. */
+  packedLength(K: number, N: number): number;
   packB(src: number, sk: number, sn: number, K: number, N: number, dst: number): void;
   gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, accumulate: number): void;
-  /** C = A·B + bias (bias: N floats, padded with zeros to a multiple of 8). */
+  /** C = A·B + bias (bias: packedLength(1, N) floats, zero past N). */
   gemmBias(M: number, N: number, K: number, a: number, sai: number, sak: number, bp: number, c: number, ldc: number, bias: number): void;
   copy2D(src: number, s0: number, s1: number, R: number, C: number, dst: number, ldd: number): void;
   mergeRows(B: number, H: number, rows: number, src: number, dst: number): void;
@@ -33,6 +35,6 @@ export interface Ops {
 }
 
 export const OP_NAMES: readonly (keyof Ops)[] = [
-  'packB', 'gemm', 'gemmBias', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
+  'packedLength', 'packB', 'gemm', 'gemmBias', 'copy2D', 'mergeRows', 'colSum', 'rnnFwdStep', 'rnnBwdStep', 'lstmFwdStep', 'lstmBwdStep', 'gruFwdStepAfter',
   'gruFwdStepBefore1', 'gruFwdStepBefore2', 'gruBwdStepAfter', 'gruBwdStepBefore1', 'gruBwdStepBefore2', 'adamStep', 'rowMaxSumExp', 'softmaxGrad',
 ];
