@@ -120,7 +120,7 @@
  * kernel is 3 rows × 12 columns: nine accumulators, one more than the FMA latency (4 cycles) times
  * its throughput (2 a cycle) needs, where 4×8 has exactly eight and stalls; and 6 loads per 9 FMAs
  * rather than per 8. Without it, a multiply then an add needs a temporary register, 3×12 spills
- * under V8 and 4×8 is the fastest (scripts/measure.mjs; ADR 0014).
+ * under V8 and 4×8 is the fastest (ADR 0014).
  */
 const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
 
