@@ -1,10 +1,11 @@
 // Interleaved rounds against the PyTorch yardstick, for machines whose speed drifts (shared VMs run
 // the same code 30–40 % slower for tens of seconds at a time, so two rows minutes apart can disagree
-// by more than the difference being measured). Each round measures every workload and mode as a
-// pair of neighbouring runs, tools/bench/pytorch.py and `pnpm bench --system rnnkit`, in an order
-// that alternates from pair to pair (and rnnkit's backends in an order that alternates by round), so
-// neither side is always measured first or later in a busy stretch; the ratio is taken within each
-// pair, and the summary reports its median, min and max over the rounds.
+// by more than the difference being measured). Each round runs tools/bench/pytorch.py and
+// `pnpm bench --system rnnkit` over the same workloads and modes, one process each, in an order that
+// alternates by round (PyTorch first, then rnnkit first; rnnkit's backends forwards, then
+// backwards), so no side is always the one measured later; the ratio is taken within each round and
+// the summary reports its median, min and max over the rounds. (Pairs of single-row processes were
+// tried: PyTorch's short rows run up to 2.5× slower as the first row of a fresh process.)
 //
 //   node tools/bench/rounds.mjs [--rounds 5] [--workload lstm-h256,gru-h256,rnn-h256] [--mode train,infer]
 //                               [--backend wasm-simd,wasm-relaxed] [--max-seconds 10] [--verbose]
@@ -51,35 +52,27 @@ const median = (xs) => {
 const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 const perKey = new Map(); // backend/workload/mode → { ratio: [], rnnkit: [], pytorch: [] }
-const workloads = values.workload.split(',');
-const modes = values.mode.split(',');
 const backends = values.backend.split(',');
-let pair = 0;
 for (let i = 0; i < rounds; i++) {
   process.stderr.write(`rounds: ${i + 1}/${rounds} at ${new Date().toISOString().slice(11, 19)} UTC\n`);
+  const runTorch = () => jsonLines(values.python, ['tools/bench/pytorch.py', '--workload', values.workload, '--mode', values.mode]);
   const order = i % 2 ? [...backends].reverse() : backends;
-  for (const workload of workloads) {
-    for (const mode of modes) {
-      const runTorch = () => jsonLines(values.python, ['tools/bench/pytorch.py', '--workload', workload, '--mode', mode]);
-      const runOurs = () => jsonLines('pnpm', ['bench', '--system', 'rnnkit', '--backend', order.join(','), '--workload', workload, '--mode', mode,
-        '--max-seconds', values['max-seconds']]);
-      const torchFirst = pair++ % 2 === 0;
-      const first = torchFirst ? runTorch() : runOurs();
-      const second = torchFirst ? runOurs() : runTorch();
-      const [torch, ours] = torchFirst ? [first, second] : [second, first];
-      for (const line of [...first, ...second]) process.stdout.write(`${JSON.stringify({ ...line, round: i + 1 })}\n`);
-      const base = torch.find((t) => t.workload === workload && t.mode === mode)?.tokens_per_s.median;
-      if (base === undefined) throw new Error(`pytorch.py printed no ${workload} ${mode} row`);
-      for (const r of ours) {
-        const key = `${r.backend}/${r.workload}/${r.mode}`;
-        const k = perKey.get(key) ?? { ratio: [], rnnkit: [], pytorch: [] };
-        k.ratio.push(r.tokens_per_s.median / base);
-        k.rnnkit.push(r.tokens_per_s.median);
-        k.pytorch.push(base);
-        perKey.set(key, k);
-        process.stderr.write(`  ${key}: ${(r.tokens_per_s.median / base).toFixed(3)}× (${Math.round(r.tokens_per_s.median)} / ${Math.round(base)} tokens/s)\n`);
-      }
-    }
+  const runOurs = () => jsonLines('pnpm', ['bench', '--system', 'rnnkit', '--backend', order.join(','), '--workload', values.workload,
+    '--mode', values.mode, '--max-seconds', values['max-seconds']]);
+  const [first, second] = i % 2 ? [runOurs(), runTorch()] : [runTorch(), runOurs()];
+  const [torch, ours] = i % 2 ? [second, first] : [first, second];
+  for (const line of [...first, ...second]) process.stdout.write(`${JSON.stringify({ ...line, round: i + 1 })}\n`);
+  const yardstick = new Map(torch.map((t) => [`${t.workload}/${t.mode}`, t.tokens_per_s.median]));
+  for (const r of ours) {
+    const base = yardstick.get(`${r.workload}/${r.mode}`);
+    if (base === undefined) throw new Error(`pytorch.py printed no ${r.workload} ${r.mode} row`);
+    const key = `${r.backend}/${r.workload}/${r.mode}`;
+    const k = perKey.get(key) ?? { ratio: [], rnnkit: [], pytorch: [] };
+    k.ratio.push(r.tokens_per_s.median / base);
+    k.rnnkit.push(r.tokens_per_s.median);
+    k.pytorch.push(base);
+    perKey.set(key, k);
+    process.stderr.write(`  ${key}: ${(r.tokens_per_s.median / base).toFixed(3)}× (${Math.round(r.tokens_per_s.median)} / ${Math.round(base)} tokens/s)\n`);
   }
 }
 
