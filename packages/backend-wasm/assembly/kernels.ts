@@ -119,10 +119,12 @@
  * Columns per packed panel of B, which is the micro-kernel's width. With fused multiply-add the
  * kernel is 3 rows × 12 columns: nine accumulators, one more than the FMA latency (4 cycles) times
  * its throughput (2 a cycle) needs, where 4×8 has exactly eight and stalls; and 6 loads per 9 FMAs
- * rather than per 8. Without it, a multiply then an add needs a temporary register, 3×12 spills
- * under V8 and 4×8 is the fastest (ADR 0014).
+ * rather than per 8. Without it (a multiply then an add, which needs a temporary register, so 3×12
+ * spills under V8) it is 2 rows × 16 columns: as fast as 4×8 on a quiet core, 7–10 % faster when the
+ * core is shared (it splats two A values per k, not four), and B = 32 or 3200 rows leave no
+ * remainder (ADR 0014).
  */
-const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 16;
 
 /** Floats that packB writes for a K×N matrix (panels of NR columns, zero past N); also the padded length of a bias (K = 1). */
 export function packedLength(K: i32, N: i32): i32 {
@@ -157,7 +159,8 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
           const d = d0 + <usize>(k - k0) * rowBytes;
           v128.store(d, v128.load(s));
           v128.store(d + 16, v128.load(s + 16));
-          if (NR == 12) v128.store(d + 32, v128.load(s + 32));
+          if (NR >= 12) v128.store(d + 32, v128.load(s + 32));
+          if (NR == 16) v128.store(d + 48, v128.load(s + 48));
         }
         d0 += panelBytes;
       }
@@ -190,18 +193,19 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
   v128.store(c, v);
 }
 
-/** Stores one row of a tile (NR columns in v0, v1 and, when NR = 12, v2), the first `cols` of them. */
+/** Stores one row of a tile (NR columns in v0 .. v3, as many as NR needs), the first `cols` of them. */
 // @ts-expect-error: decorator
-@inline function storeRow(c: usize, v0: v128, v1: v128, v2: v128, cols: i32, acc: bool, pbias: usize, bias: bool): void {
+@inline function storeRow(c: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32, acc: bool, pbias: usize, bias: bool): void {
   if (cols == NR) {
     storeVec(c, v0, acc, pbias, bias);
     storeVec(c + 16, v1, acc, pbias + 16, bias);
-    if (NR == 12) storeVec(c + 32, v2, acc, pbias + 32, bias);
+    if (NR >= 12) storeVec(c + 32, v2, acc, pbias + 32, bias);
+    if (NR == 16) storeVec(c + 48, v3, acc, pbias + 48, bias);
     return;
   }
   // Column tail: lane by lane (lane indices must be constants).
   for (let j = 0; j < cols; j++) {
-    const v = j < 4 ? v0 : j < 8 ? v1 : v2;
+    const v = j < 4 ? v0 : j < 8 ? v1 : j < 12 ? v2 : v3;
     const p = c + (<usize>j << 2);
     let x = lane(v, j & 3);
     if (bias) x += load<f32>(pbias + (<usize>j << 2));
@@ -212,7 +216,7 @@ export function packB(src: usize, sk: i32, sn: i32, K: i32, N: i32, dst: usize):
 /**
  * C[M×N] = (accumulate ? C : 0) + A·B, with A element (i, k) at a + 4·(i·sai + k·sak) (so NN and
  * TN are the same code) and B packed by packB. Micro-kernel: 3 rows × 12 columns (relaxed SIMD) or
- * 4 rows × 8 columns of v128 accumulators, one A value splatted per row, a panel row of B per k.
+ * 2 rows × 16 columns of v128 accumulators, one A value splatted per row, a panel row of B per k.
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, accumulate: i32): void {
   gemmInto(M, N, K, a, sai, sak, bp, c, ldc, accumulate != 0, 0);
@@ -233,7 +237,7 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
   const ak = <usize>sak << 2;
   const ai = <usize>sai << 2;
   const lc = <usize>ldc << 2;
-  // Rows in blocks (a multiple of the tile height) so a block of A stays in cache while every panel of B passes over it.
+  // Rows in blocks (a multiple of the tile height, 3 or 2) so a block of A stays in cache while every panel of B passes over it.
   const MB = NR == 12 ? 66 : 64;
   for (let i0 = 0; i0 < M; i0 += MB) {
     const i1 = min(M, i0 + MB);
@@ -265,77 +269,72 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
             pb += 48;
           }
           const pc = c + ((<usize>i * ldc + n0) << 2);
-          storeRow(pc, c00, c01, c02, cols, acc, pbias, hasBias);
-          storeRow(pc + lc, c10, c11, c12, cols, acc, pbias, hasBias);
-          storeRow(pc + 2 * lc, c20, c21, c22, cols, acc, pbias, hasBias);
+          const z = f32x4.splat(0);
+          storeRow(pc, c00, c01, c02, z, cols, acc, pbias, hasBias);
+          storeRow(pc + lc, c10, c11, c12, z, cols, acc, pbias, hasBias);
+          storeRow(pc + 2 * lc, c20, c21, c22, z, cols, acc, pbias, hasBias);
         }
       } else {
-        for (; i + 4 <= i1; i += 4) {
-          let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-          let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-          let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-          let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        for (; i + 2 <= i1; i += 2) {
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
           let pa = a + <usize>i * ai;
           let pb = panel;
           for (let k = 0; k < K; k++) {
             const b0 = v128.load(pb);
             const b1 = v128.load(pb + 16);
+            const b2 = v128.load(pb + 32);
+            const b3 = v128.load(pb + 48);
             const a0 = v128.load32_splat(pa);
             const a1 = v128.load32_splat(pa + ai);
-            const a2 = v128.load32_splat(pa + 2 * ai);
-            const a3 = v128.load32_splat(pa + 3 * ai);
-            c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
-            c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-            c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-            c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+            c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01); c02 = madd(a0, b2, c02); c03 = madd(a0, b3, c03);
+            c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11); c12 = madd(a1, b2, c12); c13 = madd(a1, b3, c13);
             pa += ak;
-            pb += 32;
+            pb += 64;
+          }
+          const pc = c + ((<usize>i * ldc + n0) << 2);
+          storeRow(pc, c00, c01, c02, c03, cols, acc, pbias, hasBias);
+          storeRow(pc + lc, c10, c11, c12, c13, cols, acc, pbias, hasBias);
+        }
+      }
+      // Rows left over (a multiply then an add: see mulAdd): two at a time (3×12 only), then one.
+      if (NR == 12) {
+        for (; i + 2 <= i1; i += 2) {
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+          let pa = a + <usize>i * ai;
+          let pb = panel;
+          for (let k = 0; k < K; k++) {
+            const b0 = v128.load(pb);
+            const b1 = v128.load(pb + 16);
+            const b2 = v128.load(pb + 32);
+            const a0 = v128.load32_splat(pa);
+            const a1 = v128.load32_splat(pa + ai);
+            c00 = mulAdd(a0, b0, c00); c01 = mulAdd(a0, b1, c01); c02 = mulAdd(a0, b2, c02);
+            c10 = mulAdd(a1, b0, c10); c11 = mulAdd(a1, b1, c11); c12 = mulAdd(a1, b2, c12);
+            pa += ak;
+            pb += 48;
           }
           const pc = c + ((<usize>i * ldc + n0) << 2);
           const z = f32x4.splat(0);
-          storeRow(pc, c00, c01, z, cols, acc, pbias, hasBias);
-          storeRow(pc + lc, c10, c11, z, cols, acc, pbias, hasBias);
-          storeRow(pc + 2 * lc, c20, c21, z, cols, acc, pbias, hasBias);
-          storeRow(pc + 3 * lc, c30, c31, z, cols, acc, pbias, hasBias);
+          storeRow(pc, c00, c01, c02, z, cols, acc, pbias, hasBias);
+          storeRow(pc + lc, c10, c11, c12, z, cols, acc, pbias, hasBias);
         }
-      }
-      // Rows left over: two at a time, then one (a multiply then an add: see mulAdd).
-      for (; i + 2 <= i1; i += 2) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
-        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
-        let pa = a + <usize>i * ai;
-        let pb = panel;
-        for (let k = 0; k < K; k++) {
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb + 16);
-          const a0 = v128.load32_splat(pa);
-          const a1 = v128.load32_splat(pa + ai);
-          c00 = mulAdd(a0, b0, c00); c01 = mulAdd(a0, b1, c01);
-          c10 = mulAdd(a1, b0, c10); c11 = mulAdd(a1, b1, c11);
-          if (NR == 12) {
-            const b2 = v128.load(pb + 32);
-            c02 = mulAdd(a0, b2, c02); c12 = mulAdd(a1, b2, c12);
-          }
-          pa += ak;
-          pb += <usize>NR << 2;
-        }
-        const pc = c + ((<usize>i * ldc + n0) << 2);
-        storeRow(pc, c00, c01, c02, cols, acc, pbias, hasBias);
-        storeRow(pc + lc, c10, c11, c12, cols, acc, pbias, hasBias);
       }
       for (; i < i1; i++) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
         let pa = a + <usize>i * ai;
         let pb = panel;
         for (let k = 0; k < K; k++) {
           const a0 = v128.load32_splat(pa);
           c00 = mulAdd(a0, v128.load(pb), c00);
           c01 = mulAdd(a0, v128.load(pb + 16), c01);
-          if (NR == 12) c02 = mulAdd(a0, v128.load(pb + 32), c02);
+          c02 = mulAdd(a0, v128.load(pb + 32), c02);
+          if (NR == 16) c03 = mulAdd(a0, v128.load(pb + 48), c03);
           pa += ak;
           pb += <usize>NR << 2;
         }
-        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, c02, cols, acc, pbias, hasBias);
+        storeRow(c + ((<usize>i * ldc + n0) << 2), c00, c01, c02, c03, cols, acc, pbias, hasBias);
       }
     }
   }

@@ -50,9 +50,10 @@ describe.each(LEVELS)('kernels (simd: %s)', (level) => {
     expect([...be.capabilities.dtypes]).toEqual(['f32', 'f64', 'i32', 'bool']);
   });
 
-  // Sizes past the 4×8 (plain SIMD) and 3×12 (relaxed) tiles and the row blocks, K = 1, tails of every width, whole panels.
+  // Sizes past the 2×16 (plain SIMD) and 3×12 (relaxed) tiles and the row blocks, K = 1, tails of every width, whole panels.
   const SHAPES: [number, number, number][] = [
-    [1, 1, 1], [4, 8, 8], [5, 3, 9], [2, 5, 12], [7, 33, 13], [3, 16, 25], [33, 64, 65], [64, 17, 1], [68, 9, 24], [130, 40, 31],
+    [1, 1, 1], [4, 8, 8], [5, 3, 9], [2, 5, 12], [7, 33, 13], [2, 3, 16], [3, 16, 25], [6, 7, 32], [33, 64, 65], [64, 17, 1], [68, 9, 24],
+    [130, 40, 31], [67, 5, 48],
   ];
   for (const [M, K, N] of SHAPES) {
     it(`matmul ${M}x${K}x${N}: NN, NT (b transposed), TN (a transposed) match an f64 product`, () => {

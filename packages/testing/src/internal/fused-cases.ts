@@ -117,11 +117,11 @@ export const crossEntropyCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 
   },
 }));
 
-// M × K × N: a single element, column tails (N not a multiple of 8 or 12, the usual panel widths), row
-// tails (M not a multiple of 4 or 3, the usual tile heights), K of 1, whole panels, and a product wide
-// enough for several panels and row blocks.
+// M × K × N: a single element, column tails (N not a multiple of 8, 12 or 16, the usual panel widths),
+// row tails (M not a multiple of 2, 3 or 4, the usual tile heights), K of 1, whole panels, and a product
+// wide enough for several panels and row blocks.
 const MATMUL_BIAS_SHAPES: readonly (readonly [number, number, number])[] = [
-  [1, 1, 1], [3, 5, 13], [7, 1, 9], [2, 7, 12], [68, 9, 24], [70, 33, 17], [5, 64, 130],
+  [1, 1, 1], [3, 5, 13], [7, 1, 9], [2, 7, 12], [4, 3, 16], [68, 9, 24], [70, 33, 17], [5, 64, 130],
 ];
 
 export const matmulBiasCases: ConformanceCase[] = LAYOUTS.filter((l) => l !== 'expanded').map((layout) => ({
