@@ -230,6 +230,43 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
   gemmInto(M, N, K, a, sai, sak, bp, c, ldc, false, bias);
 }
 
+/**
+ * R (3 or 2, a constant where inlined) rows of a 12-column panel: the relaxed build's tile (fused
+ * multiply-adds) and its 2-row leftover (multiply then add: see mulAdd).
+ */
+// @ts-expect-error: decorator
+@inline function rows12(R: i32, fused: bool, K: i32, pa: usize, ai: usize, ak: usize, pb: usize, pc: usize, lc: usize, cols: i32,
+  acc: bool, pbias: usize, hasBias: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb + 16);
+    const b2 = v128.load(pb + 32);
+    let x = v128.load32_splat(pa);
+    c00 = fused ? madd(x, b0, c00) : mulAdd(x, b0, c00);
+    c01 = fused ? madd(x, b1, c01) : mulAdd(x, b1, c01);
+    c02 = fused ? madd(x, b2, c02) : mulAdd(x, b2, c02);
+    x = v128.load32_splat(pa + ai);
+    c10 = fused ? madd(x, b0, c10) : mulAdd(x, b0, c10);
+    c11 = fused ? madd(x, b1, c11) : mulAdd(x, b1, c11);
+    c12 = fused ? madd(x, b2, c12) : mulAdd(x, b2, c12);
+    if (R == 3) {
+      x = v128.load32_splat(pa + 2 * ai);
+      c20 = fused ? madd(x, b0, c20) : mulAdd(x, b0, c20);
+      c21 = fused ? madd(x, b1, c21) : mulAdd(x, b1, c21);
+      c22 = fused ? madd(x, b2, c22) : mulAdd(x, b2, c22);
+    }
+    pa += ak;
+    pb += 48;
+  }
+  const z = f32x4.splat(0);
+  storeRow(pc, c00, c01, c02, z, cols, acc, pbias, hasBias);
+  storeRow(pc + lc, c10, c11, c12, z, cols, acc, pbias, hasBias);
+  if (R == 3) storeRow(pc + 2 * lc, c20, c21, c22, z, cols, acc, pbias, hasBias);
+}
+
 // @ts-expect-error: decorator
 @inline function gemmInto(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, bp: usize, c: usize, ldc: i32, acc: bool, bias: usize): void {
   const hasBias = bias != 0;
@@ -249,31 +286,7 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
       const pbias = bias + (<usize>n0 << 2);
       let i = i0;
       if (NR == 12) {
-        for (; i + 3 <= i1; i += 3) {
-          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
-          let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
-          let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
-          let pa = a + <usize>i * ai;
-          let pb = panel;
-          for (let k = 0; k < K; k++) {
-            const b0 = v128.load(pb);
-            const b1 = v128.load(pb + 16);
-            const b2 = v128.load(pb + 32);
-            let x = v128.load32_splat(pa);
-            c00 = madd(x, b0, c00); c01 = madd(x, b1, c01); c02 = madd(x, b2, c02);
-            x = v128.load32_splat(pa + ai);
-            c10 = madd(x, b0, c10); c11 = madd(x, b1, c11); c12 = madd(x, b2, c12);
-            x = v128.load32_splat(pa + 2 * ai);
-            c20 = madd(x, b0, c20); c21 = madd(x, b1, c21); c22 = madd(x, b2, c22);
-            pa += ak;
-            pb += 48;
-          }
-          const pc = c + ((<usize>i * ldc + n0) << 2);
-          const z = f32x4.splat(0);
-          storeRow(pc, c00, c01, c02, z, cols, acc, pbias, hasBias);
-          storeRow(pc + lc, c10, c11, c12, z, cols, acc, pbias, hasBias);
-          storeRow(pc + 2 * lc, c20, c21, c22, z, cols, acc, pbias, hasBias);
-        }
+        for (; i + 3 <= i1; i += 3) rows12(3, true, K, a + <usize>i * ai, ai, ak, panel, c + ((<usize>i * ldc + n0) << 2), lc, cols, acc, pbias, hasBias);
       } else {
         for (; i + 2 <= i1; i += 2) {
           let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -299,27 +312,7 @@ export function gemmBias(M: i32, N: i32, K: i32, a: usize, sai: i32, sak: i32, b
       }
       // Rows left over (a multiply then an add: see mulAdd): two at a time (3×12 only), then one.
       if (NR == 12) {
-        for (; i + 2 <= i1; i += 2) {
-          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
-          let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
-          let pa = a + <usize>i * ai;
-          let pb = panel;
-          for (let k = 0; k < K; k++) {
-            const b0 = v128.load(pb);
-            const b1 = v128.load(pb + 16);
-            const b2 = v128.load(pb + 32);
-            const a0 = v128.load32_splat(pa);
-            const a1 = v128.load32_splat(pa + ai);
-            c00 = mulAdd(a0, b0, c00); c01 = mulAdd(a0, b1, c01); c02 = mulAdd(a0, b2, c02);
-            c10 = mulAdd(a1, b0, c10); c11 = mulAdd(a1, b1, c11); c12 = mulAdd(a1, b2, c12);
-            pa += ak;
-            pb += 48;
-          }
-          const pc = c + ((<usize>i * ldc + n0) << 2);
-          const z = f32x4.splat(0);
-          storeRow(pc, c00, c01, c02, z, cols, acc, pbias, hasBias);
-          storeRow(pc + lc, c10, c11, c12, z, cols, acc, pbias, hasBias);
-        }
+        for (; i + 2 <= i1; i += 2) rows12(2, false, K, a + <usize>i * ai, ai, ak, panel, c + ((<usize>i * ldc + n0) << 2), lc, cols, acc, pbias, hasBias);
       }
       for (; i < i1; i++) {
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
