@@ -13,9 +13,9 @@
 }
 
 /**
- * acc + a·b as a multiply then an add in every build: for the GEMM's leftover rows, whose six or
- * three accumulators are too few to hide the 4-cycle latency of a fused multiply-add, while the
- * add's chain is short (2×12 runs at 75 % of the FMA peak with fused, at the 3×12 tile's rate without).
+ * acc + a·b as a multiply then an add in every build: for the GEMM's leftover rows, whose three to
+ * six accumulators are too few to hide the 4-cycle latency of a fused multiply-add, while the add's
+ * chain is short (2×12 runs at 75 % of the FMA peak with fused, at the 3×12 tile's rate without).
  */
 // @ts-expect-error: decorator
 @inline function mulAdd(a: v128, b: v128, acc: v128): v128 {
