@@ -9,7 +9,7 @@
 // @ts-expect-error: decorators are AssemblyScript's
 @inline function madd(a: v128, b: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
-  return f32x4.add(f32x4.mul(a, b), acc);
+  return mulAdd(a, b, acc);
 }
 
 /**

@@ -42,6 +42,13 @@ function placeRowsA(e: Engine, a: View<WasmHandle>): { ptr: number; s0: number; 
   return { ptr: rowMajor, s0: K, s1: 1 };
 }
 
+/** A rank-2 right operand b [K, N] (any strides) packed into the GEMM's panels. */
+function packedB(e: Engine, b: View<WasmHandle>): number {
+  const [K, N] = b.shape as [number, number];
+  const B = place2D(e, b);
+  return e.packed(B.ptr, B.s0, B.s1, K, N);
+}
+
 /** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into panels per call). */
 export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray | Resident {
   const rank = a.shape.length;
@@ -51,23 +58,21 @@ export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): Typ
   const batch = sizeOfRange(a.shape, 0, rank - 2);
   // A large product is computed where the next call can read it in place (Engine.withResult).
   return e.withResult(batch * M * N, (c) => {
-    const bp = e.alloc(e.ops.packedLength(K, N));
     // A batch that only broadcasts b (x[T, B, I] @ Wᵀ): one GEMM over batch·M rows, B packed once.
     const bBroadcast = rank > 2 && b.strides.slice(0, rank - 2).every((st) => st === 0);
     if (bBroadcast) {
       const A = placeReadOnly(e, a);
-      const Bv = place2D(e, { ...b, shape: [K, N], strides: b.strides.slice(rank - 2), offset: b.offset });
-      e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
+      const bp = packedB(e, { ...b, shape: [K, N], strides: b.strides.slice(rank - 2), offset: b.offset });
       e.ops.gemm(batch * M, N, K, A, K, 1, bp, c, N, 0);
     } else if (rank === 2) {
       const A = placeRowsA(e, a);
-      const Bv = place2D(e, b);
-      e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
-      e.ops.gemm(M, N, K, A.ptr, A.s0, A.s1, bp, c, N, 0);
+      e.ops.gemm(M, N, K, A.ptr, A.s0, A.s1, packedB(e, b), c, N, 0);
     } else {
       const A = placeReadOnly(e, a);
       const Bc = placeReadOnly(e, b);
       const eb = e.elementBytes;
+      // One set of panels, packed again for each batch's b.
+      const bp = e.alloc(e.ops.packedLength(K, N));
       for (let p = 0; p < batch; p++) {
         e.ops.packB(Bc + p * K * N * eb, N, 1, K, N, bp);
         e.ops.gemm(M, N, K, A + p * M * K * eb, K, 1, bp, c + p * M * N * eb, N, 0);
@@ -86,9 +91,7 @@ export function matmulBias(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>, 
   const N = b.shape[1]!;
   return e.withResult(M * N, (c) => {
     const A = placeRowsA(e, a);
-    const Bv = place2D(e, b);
-    const bp = e.alloc(e.ops.packedLength(K, N));
-    e.ops.packB(Bv.ptr, Bv.s0, Bv.s1, K, N, bp);
+    const bp = packedB(e, b);
     // Padded with zeros to whole panels: the kernel reads the bias a panel at a time.
     const biasPtr = e.zeros(e.ops.packedLength(1, N));
     copyInto(bias, e.f(), e.at(biasPtr));

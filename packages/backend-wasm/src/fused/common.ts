@@ -68,16 +68,12 @@ export function putOrZeros(e: Engine, view: View<WasmHandle> | undefined, n: num
 
 /** Packed panels for B(k, n) = W[r0 + n, k] (k < H, n < N): the forward's h·W_hhᵀ. */
 export function packTransposed(e: Engine, w: number, H: number, r0: number, N: number): number {
-  const dst = e.alloc(e.ops.packedLength(H, N));
-  e.ops.packB(w + r0 * H * e.elementBytes, 1, H, H, N, dst);
-  return dst;
+  return e.packed(w + r0 * H * e.elementBytes, 1, H, H, N);
 }
 
 /** Packed panels for B(k, j) = W[r0 + k, j] (k < K, j < H): the backward's dG·W_hh. */
 export function packRows(e: Engine, w: number, H: number, r0: number, K: number): number {
-  const dst = e.alloc(e.ops.packedLength(K, H));
-  e.ops.packB(w + r0 * H * e.elementBytes, H, 1, K, H, dst);
-  return dst;
+  return e.packed(w + r0 * H * e.elementBytes, H, 1, K, H);
 }
 
 /**
@@ -103,8 +99,7 @@ export function weightGrad(e: Engine, seq: Seq, dG: number, dGT: number, c0: num
   const { T, B, H, GH } = seq;
   const K = T * B;
   const eb = e.elementBytes;
-  const xp = e.alloc(e.ops.packedLength(K, H));
-  e.ops.packB(x, H, 1, K, H, xp);
+  const xp = e.packed(x, H, 1, K, H);
   let A = dGT + c0 * K * eb;
   if (dGT === 0) {
     // dGᵀ made row-major first: the micro-kernel reads A along rows.

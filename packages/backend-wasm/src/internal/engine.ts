@@ -88,6 +88,16 @@ export abstract class Engine {
   }
 
   /**
+   * B (K×N, element (k, n) at src + (k·sk + n·sn) elements) packed into fresh scratch panels for
+   * `gemm`, whose width is the kernel build's; returns their address.
+   */
+  packed(src: number, sk: number, sn: number, K: number, N: number): number {
+    const dst = this.alloc(this.ops.packedLength(K, N));
+    this.ops.packB(src, sk, sn, K, N, dst);
+    return dst;
+  }
+
+  /**
    * A block of `n` floats that stays until `unpin` (contents undefined): a free pinned block that
    * is large enough, else a new one at the end of the pinned region; 0 when that would pass
    * `pinLimitBytes` or the memory cannot grow (the caller then works in scratch and copies out).
