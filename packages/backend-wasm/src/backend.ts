@@ -44,6 +44,12 @@ export interface WasmBackendOptions {
    * Past it they are copied out, as they would be on a host backend.
    */
   readonly pinBytes?: number;
+  /**
+   * Bytes of WebAssembly memory for weights packed into GEMM panels and kept across calls (default
+   * 64 MiB; 0: packed anew every call). A matrix is kept the second time a call packs it, so
+   * repeated inference and sampling skip packing; freeing the tensor frees its panels.
+   */
+  readonly panelBytes?: number;
 }
 
 /** The backend, plus what it chose. */
@@ -83,7 +89,7 @@ function resolveLevel(simd: WasmBackendOptions['simd']): SimdLevel {
 function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBackendOptions): WasmBackend {
   const wanted = options.dtypes ?? ALL_DTYPES;
   const dtypes = ALL_DTYPES.filter((d) => wanted.includes(d) || d === 'i32' || d === 'bool');
-  for (const key of ['poolBytes', 'pinBytes'] as const) {
+  for (const key of ['poolBytes', 'pinBytes', 'panelBytes'] as const) {
     const v = options[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RnnkitError(`createWasmBackend: ${key} must be a number of bytes ≥ 0, got ${v}.`);
   }
@@ -92,14 +98,18 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
   const acquire: Acquire = (dtype, size) => memory.acquire(dtype, size);
   const f32: Engine = wasm ? new WasmEngine(wasm.ops, wasm.memory) : new JsEngine(4, createJsOps);
   f32.outputArrays = (n) => memory.acquire('f32', n);
-  if (options.pinBytes !== undefined) f32.pinLimitBytes = options.pinBytes;
+  const limit = (e: Engine): void => {
+    if (options.pinBytes !== undefined) e.pinLimitBytes = options.pinBytes;
+    if (options.panelBytes !== undefined) e.panels.limitBytes = options.panelBytes;
+  };
+  limit(f32);
   let f64: Engine | undefined;
   const engineFor = (x: View<WasmHandle>): Engine => {
     if (x.dtype === 'f32') return f32;
     if (f64 === undefined) {
       f64 = new JsEngine(8, createJsOps);
       f64.outputArrays = (n) => memory.acquire('f64', n);
-      if (options.pinBytes !== undefined) f64.pinLimitBytes = options.pinBytes;
+      limit(f64);
     }
     return f64;
   };

@@ -66,9 +66,14 @@ export function putOrZeros(e: Engine, view: View<WasmHandle> | undefined, n: num
   return view === undefined ? e.zeros(n) : put(e, view);
 }
 
-/** Packed panels for B(k, n) = W[r0 + n, k] (k < H, n < N): the forward's h·W_hhᵀ. */
-export function packTransposed(e: Engine, w: number, H: number, r0: number, N: number): number {
-  return e.packed(w + r0 * H * e.elementBytes, 1, H, H, N);
+/**
+ * B(k, n) = W_hh[r0 + n, k] (k < H, n < N) as a view: the forward's h·W_hhᵀ operand, whose panels
+ * are kept across calls (see PanelCache: pass it to `e.panels.keep` before the call takes scratch).
+ */
+export function transposedRows(args: Args, r0: number, N: number): View<WasmHandle> {
+  const w = args.wHh;
+  const [s0, s1] = w.strides as [number, number];
+  return { ...w, shape: [w.shape[1]!, N], strides: [s1, s0], offset: w.offset + r0 * s0 };
 }
 
 /** Packed panels for B(k, j) = W[r0 + k, j] (k < K, j < H): the backward's dG·W_hh. */
@@ -109,9 +114,9 @@ export function weightGrad(e: Engine, seq: Seq, dG: number, dGT: number, c0: num
   e.ops.gemm(M, H, K, A, K, 1, xp, dW + c0 * H * eb, H, 0);
 }
 
-/** What every forward reads: xProj (in place when it is the kept result), W_hh, the bias, and h0 as the running state. */
-export function putForwardInputs(e: Engine, args: Args): { X: number; W: number; bias: number; h: number } {
-  return { X: placeReadOnly(e, args.xProj), W: put(e, args.wHh), bias: put(e, args.bHh), h: put(e, args.h0) };
+/** What every forward reads besides W_hh's panels: xProj (in place when it is the kept result), the bias, and h0 as the running state. */
+export function putForwardInputs(e: Engine, args: Args): { X: number; bias: number; h: number } {
+  return { X: placeReadOnly(e, args.xProj), bias: put(e, args.bHh), h: put(e, args.h0) };
 }
 
 /** dW_hh (one GEMM over all T·B rows) and db_hh (a column sum) from the gate gradients dG [T·B, G·H]. */

@@ -1,10 +1,11 @@
 import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { panelsOf } from '../internal/panels.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
-  releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads, transposeStep,
+  allRows, forwardOnly, packRows, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads, transposedRows, transposeStep,
   weightGrad, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
@@ -16,25 +17,28 @@ export function gruForward(e: Engine, args: Args, resetAfter: boolean): ForwardA
   const keep = !forwardOnly(args);
   // Buffers some rows of which may stay unwritten are zeroed first.
   const zero = !allRows(seq);
+  // W_hh's operands: whole (reset-after), or the r, z rows and the n rows (reset-before).
+  const wT = resetAfter ? [transposedRows(args, 0, GH)] : [transposedRows(args, 0, 2 * H), transposedRows(args, 2 * H, H)];
+  for (const w of wT) e.panels.keep(w);
   const pins = keep ? pinSaved(e, sizes, zero) : null;
   return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => {
     const { ops } = e;
-    const { X, W, bias, h } = putForwardInputs(e, args);
+    const { X, bias, h } = putForwardInputs(e, args);
     // Reset-after inference writes no saved activations (0 = none); reset-before reads z back from
     // the gates, so inference still uses those buffers as workspace, unkept.
     const [gates, hPrev, hn] = keep || !resetAfter ? savedBuffers(e, pins, sizes, zero) : [0, 0, 0];
     const hs = zero ? e.clear(block, T * B * H) : block;
     const rows = rowTable(e, seq);
     if (resetAfter) {
-      const Wp = packTransposed(e, W, H, 0, GH);
+      const Wp = panelsOf(e, wT[0]!);
       const P = e.alloc(B * GH);
       for (let s = 0; s < S; s++) {
         ops.gemm(B, GH, H, h, H, 1, Wp, P, GH, 0);
         ops.gruFwdStepAfter(B, H, P, X, bias, rows + s * B * 4, h, gates!, hPrev!, hn!, hs);
       }
     } else {
-      const Wrz = packTransposed(e, W, H, 0, 2 * H);
-      const Wn = packTransposed(e, W, H, 2 * H, H);
+      const Wrz = panelsOf(e, wT[0]!);
+      const Wn = panelsOf(e, wT[1]!);
       const Prz = e.alloc(B * 2 * H);
       const Pn = e.alloc(B * H);
       const rh = e.zeros(B * H);

@@ -1,11 +1,12 @@
 import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { panelsOf } from '../internal/panels.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  allRows, forwardOnly, packRows, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
   recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, transposedGrads,
-  transposeStep, type BackwardArrays, type ForwardArrays, type LstmArgs
+  transposedRows, transposeStep, type BackwardArrays, type ForwardArrays, type LstmArgs
 } from './common.js';
 
 export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
@@ -14,12 +15,14 @@ export function lstmForward(e: Engine, args: LstmArgs): ForwardArrays {
   // Inference keeps nothing for a backward: the kernel then stores only hs and the state.
   const keep = !forwardOnly(args);
   const sizes = [T * B * GH, T * B * H, T * B * H, T * B * H];
+  const wT = transposedRows(args, 0, GH);
+  e.panels.keep(wT);
   const pins = keep ? pinSaved(e, sizes, !allRows(seq)) : null;
   return releasingOnError(e, pins, () => e.withResult(T * B * H, (block) => {
     const { ops } = e;
-    const { X, W, bias, h } = putForwardInputs(e, args);
+    const { X, bias, h } = putForwardInputs(e, args);
     const c = put(e, args.c0);
-    const Wp = packTransposed(e, W, H, 0, GH);
+    const Wp = panelsOf(e, wT);
     const P = e.alloc(B * GH);
     const saved = keep ? savedBuffers(e, pins, sizes, !allRows(seq)) : [0, 0, 0, 0];
     const [gates, hPrev, cPrev, cs] = saved;

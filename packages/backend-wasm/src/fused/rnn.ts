@@ -1,10 +1,11 @@
 import type { SequenceGrads, TypedArray } from '@rnnkit/tensor';
 import type { WasmHandle } from '../handle.js';
 import type { Engine } from '../internal/engine.js';
+import { panelsOf } from '../internal/panels.js';
 import { placeReadOnly } from '../internal/place.js';
 import {
-  allRows, forwardOnly, packRows, packTransposed, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
-  recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, scoped, transposedGrads,
+  allRows, forwardOnly, packRows, pinSaved, placeSaved, put, putForwardInputs, putOrZeros, readSeq,
+  recurrentWeightGrads, releasingOnError, rowTable, savedBuffers, savedResult, scoped, transposedGrads, transposedRows,
   transposeStep, type Args, type BackwardArrays, type ForwardArrays
 } from './common.js';
 
@@ -13,11 +14,13 @@ export function rnnForward(e: Engine, args: Args, relu: boolean): ForwardArrays 
   const { T, B, H, S } = seq;
   // Buffers some rows of which may stay unwritten are zeroed first.
   const zero = !allRows(seq);
+  const wT = transposedRows(args, 0, H);
+  e.panels.keep(wT);
   /** Runs every step, writing hs (and hPrev unless it is 0); returns the final h. */
   const steps = (hPrev: number, hs: number): number => {
     const { ops } = e;
-    const { X, W, bias, h } = putForwardInputs(e, args);
-    const Wp = packTransposed(e, W, H, 0, H);
+    const { X, bias, h } = putForwardInputs(e, args);
+    const Wp = panelsOf(e, wT);
     const P = e.alloc(B * H);
     const rows = rowTable(e, seq);
     for (let s = 0; s < S; s++) {

@@ -1,4 +1,5 @@
 import type { Ops } from './ops.js';
+import { PanelCache } from './panels.js';
 import { Resident } from './resident.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -57,6 +58,8 @@ export abstract class Engine {
   pinLimitBytes = DEFAULT_PIN_LIMIT_BYTES;
   /** Most bytes of resident results; past it the oldest are copied out and their blocks freed. */
   residentLimitBytes = DEFAULT_RESIDENT_LIMIT_BYTES;
+  /** Weights' GEMM panels kept across calls (pinned blocks too). */
+  readonly panels = new PanelCache(this);
 
   protected abstract buffer(): ArrayBufferLike;
   /** Makes the memory at least `bytes` long, keeping its contents. */
@@ -95,6 +98,11 @@ export abstract class Engine {
     const dst = this.alloc(this.ops.packedLength(K, N));
     this.ops.packB(src, sk, sn, K, N, dst);
     return dst;
+  }
+
+  /** Whether `pin` may add a block now: no scratch is in use. */
+  canPin(): boolean {
+    return this.top === this.base;
   }
 
   /**
@@ -179,8 +187,12 @@ export abstract class Engine {
     return handle instanceof Resident && handle.engine === this && handle.ptr !== 0 ? handle.ptr + offset * this.elementBytes : undefined;
   }
 
-  /** Frees the block of `handle` if it is a result resident here (its handle was freed, or it is evicted). */
+  /**
+   * Frees the block of `handle` if it is a result resident here (its handle was freed, or it is
+   * evicted), and any panels kept for it.
+   */
   forget(handle: object): void {
+    this.panels.drop(handle);
     if (!(handle instanceof Resident) || handle.engine !== this || handle.ptr === 0) return;
     this.residents.splice(this.residents.indexOf(handle), 1);
     this.unpin(handle.ptr);
