@@ -17,7 +17,6 @@ function placeRowsA(e: Engine, a: View<WasmHandle>): { ptr: number; s0: number; 
   return { ptr: rowMajor, s0: K, s1: 1 };
 }
 
-
 /** Batched a[..., M, K] · b[..., K, N] on the engine's GEMM (B packed into panels per call, or kept ones). */
 export function matmul(e: Engine, a: View<WasmHandle>, b: View<WasmHandle>): TypedArray | Resident {
   const rank = a.shape.length;

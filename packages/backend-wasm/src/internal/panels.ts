@@ -22,10 +22,10 @@ function keyOf(b: View<WasmHandle>): string {
  * GEMM right operands (weights) packed into panels and kept in pinned engine memory across calls.
  * Inference and sampling call with the same weights again and again, and packing them anew costs a
  * copy in and a pass over each every call: most of a one-character sampling step at H = 256, 1 % of
- * an LSTM-h256 inference batch. Tensors are immutable, so kept panels never go stale. A view is kept the second time it is packed: a
- * training step packs each weight once per layout, and its weights are new every step, so nothing
- * is kept for it. Past the limit the least recently used go first; a tensor's are dropped when it
- * is freed.
+ * an LSTM-h256 inference batch. Tensors are immutable, so kept panels never go stale. A view is
+ * kept the second time it is packed: a training step packs each weight once per layout, and its
+ * weights are new every step, so nothing is kept for it. Past the limit the least recently used go
+ * first; a tensor's are dropped when it is freed.
  */
 export class PanelCache {
   /** Most bytes kept (0: nothing is kept). */
