@@ -2,29 +2,41 @@
 """PyTorch 1.13 single-core yardstick for the BENCHMARKS.md workloads.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/bench/pytorch.py [--workload lstm-h256,...]
-    [--mode train,infer] [--quick]
+    [--mode train,infer] [--quick] [--threads N (default 1: the yardstick; N to compare multi-threaded rows)]
 Prints one JSON line per result on stdout (same format as `pnpm bench`, "system": "pytorch");
 progress on stderr. Model: nn.LSTM/GRU/RNN (batch_first, x: [B, T, I]) + nn.Linear head H -> V on
 every step, F.cross_entropy against random integer targets, torch.optim.Adam(lr=1e-3).
 Same protocol: 2 warm-ups, then time batches until >= 3 timed and 60 s passed, at most 10.
 """
 import os
+import sys
 
-# One thread, set before torch is imported.
-os.environ["OMP_NUM_THREADS"] = "1"
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["MKL_NUM_THREADS"] = "1"
+
+def threads_arg():
+    """--threads N from the command line (read before torch is imported, which fixes its pools)."""
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return int(sys.argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return 1
+
+
+THREADS = threads_arg()
+# One thread unless asked, set before torch is imported.
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
+os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+os.environ["MKL_NUM_THREADS"] = str(THREADS)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 V = 128
 WORKLOADS = {
@@ -131,6 +143,7 @@ def main():
     p.add_argument("--workload", default="lstm-h256,gru-h256,rnn-h256")
     p.add_argument("--mode", default="train,infer")
     p.add_argument("--quick", action="store_true", help="fewer batches, no minimum time (smoke runs only)")
+    p.add_argument("--threads", type=int, default=1, help="intra-op threads (read before torch is imported)")
     args = p.parse_args()
     cfg = QUICK if args.quick else FULL
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {torch.__config__.parallel_info().splitlines()[0]}", file=sys.stderr)

@@ -13,7 +13,8 @@ import { JsEngine, WasmEngine, type Engine } from './internal/engine.js';
 import { Resident } from './internal/resident.js';
 import { createJsOps } from './internal/js-ops.js';
 import { contiguous, copyInto, isContiguous } from './internal/strided.js';
-import { detectSimd, instantiateAsync, instantiateSync, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
+import { GemmThreads, nodeWorker, threadedOps } from './internal/threads.js';
+import { detectSimd, instantiateAsync, instantiateShared, instantiateSync, SHARED_MAXIMUM_PAGES, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
 import { matmul } from './matmul.js';
 import { Memory } from './memory.js';
 import { reduce } from './reduce.js';
@@ -50,6 +51,13 @@ export interface WasmBackendOptions {
    * repeated inference and sampling skip packing; freeing the tensor frees its panels.
    */
   readonly panelBytes?: number;
+  /**
+   * Threads for f32 GEMMs (default 1): with n > 1, n − 1 worker threads share the WebAssembly memory
+   * and each GEMM's column panels are split between them and the calling thread (results are
+   * bit-identical to one thread). Node only (worker_threads and SharedArrayBuffer, Node ≥ 20.16),
+   * and a SIMD build. The workers never keep a process alive; `close()` ends them.
+   */
+  readonly threads?: number;
 }
 
 /** The backend, plus what it chose. */
@@ -58,6 +66,10 @@ export interface WasmBackend extends Backend<WasmHandle> {
   readonly simd: SimdLevel;
   /** Bytes of scratch memory the kernels hold (WebAssembly memory never shrinks; it keeps the largest call's need). */
   scratchBytes(): number;
+  /** Threads the f32 GEMMs use (see `WasmBackendOptions.threads`; 1 after `close`). */
+  readonly threads: number;
+  /** Ends the worker threads, if any (GEMMs then run on the calling thread); the backend stays usable. */
+  close(): void;
 }
 
 const ALL_DTYPES: readonly DType[] = ['f32', 'f64', 'i32', 'bool'];
@@ -86,7 +98,28 @@ function resolveLevel(simd: WasmBackendOptions['simd']): SimdLevel {
   return want;
 }
 
-function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBackendOptions): WasmBackend {
+/** The kernels for `level` on one thread, or on `threads` sharing one memory (with the pool that runs them). */
+function kernelsFor(level: SimdLevel, threads: number, instantiate: (level: 'relaxed' | 'simd') => WasmKernels): { wasm?: WasmKernels; pool?: GemmThreads } {
+  if (level === 'none') {
+    if (threads > 1) throw new RnnkitError(`createWasmBackend: threads: ${threads} needs a WebAssembly SIMD build, but simd is 'none'; pass simd: 'auto' (or threads: 1).`);
+    return {};
+  }
+  if (threads === 1) return { wasm: instantiate(level) };
+  const Worker = nodeWorker();
+  if (!Worker) throw new RnnkitError(`createWasmBackend: threads: ${threads} needs Node's worker_threads and SharedArrayBuffer (Node ≥ 20.16), which this runtime lacks; pass threads: 1.`);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+  const shared = instantiateShared(level, memory);
+  const pool = new GemmThreads(shared.module, memory, threads - 1, Worker);
+  return { wasm: { ops: threadedOps(shared.ops, pool), memory }, pool };
+}
+
+function checkThreads(threads: number | undefined): number {
+  const n = threads ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new RnnkitError(`createWasmBackend: threads must be an integer ≥ 1, got ${threads}.`);
+  return n;
+}
+
+function build(level: SimdLevel, { wasm, pool }: { wasm?: WasmKernels; pool?: GemmThreads }, options: WasmBackendOptions): WasmBackend {
   const wanted = options.dtypes ?? ALL_DTYPES;
   const dtypes = ALL_DTYPES.filter((d) => wanted.includes(d) || d === 'i32' || d === 'bool');
   for (const key of ['poolBytes', 'pinBytes', 'panelBytes'] as const) {
@@ -170,6 +203,10 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
     stats: () => memory.stats(),
     resetPeak: () => memory.resetPeak(),
     scratchBytes: () => f32.capacity() + (f64?.capacity() ?? 0),
+    get threads() {
+      return pool?.threads ?? 1;
+    },
+    close: () => pool?.close(),
   };
 }
 
@@ -182,13 +219,15 @@ function build(level: SimdLevel, wasm: WasmKernels | undefined, options: WasmBac
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const level = resolveLevel(options.simd);
-  return build(level, level === 'none' ? undefined : instantiateSync(level), options);
+  return build(level, kernelsFor(level, checkThreads(options.threads), instantiateSync), options);
 }
 
 /** As createWasmBackend, compiling the module asynchronously (required on a browser main thread). */
 export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const level = resolveLevel(options.simd);
-  return build(level, level === 'none' ? undefined : await instantiateAsync(level), options);
+  const threads = checkThreads(options.threads);
+  const single = level === 'none' || threads > 1 ? undefined : await instantiateAsync(level);
+  return build(level, kernelsFor(level, threads, (l) => single ?? instantiateSync(l)), options);
 }
 
 /** The SIMD level `simd: 'auto'` would pick in this runtime. */

@@ -1,7 +1,8 @@
 // pnpm bench [--system rnnkit,tfjs-cpu,tfjs-wasm,tfjs-webgpu,brain.js] [--workload lstm-h256,…]
 //            [--mode train,infer] [--scaling] [--scaling-only] [--scaling-t 100,1000,10000]
 //            [--scaling-bptt full,truncated,checkpointed] [--quick] [--max-seconds N] [--no-relaxed-simd]
-//            [--backend cpu,wasm-simd,wasm-relaxed,webgpu]   (which rnnkit backends)
+//            [--backend cpu,wasm-simd,wasm-relaxed,wasm-simd-Nt,wasm-relaxed-Nt,webgpu]   (which rnnkit backends;
+//                                               -Nt: with worker threads on all N cores)
 //            [--gemm | --gemm-only]   (the GEMM-only ceiling of the wasm backend for the same shapes)
 // One JSON line per result on stdout; progress and notes on stderr.
 // First: sets VK_ICD_FILENAMES (SwiftShader) where unset, before anything can create Dawn's GPU.
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   if (values.help) {
     note('pnpm bench [--system rnnkit,tfjs-cpu,tfjs-wasm,tfjs-webgpu,brain.js] [--workload ids] [--mode train,infer]');
     note('           [--scaling | --scaling-only] [--scaling-t 100,1000,10000] [--scaling-bptt full,truncated,checkpointed]');
-    note('           [--quick] [--max-seconds N] [--no-relaxed-simd] [--backend cpu,wasm-simd,wasm-relaxed,webgpu (rnnkit only)]');
+    note('           [--quick] [--max-seconds N] [--no-relaxed-simd] [--backend cpu,wasm-simd,wasm-relaxed,wasm-simd-Nt,wasm-relaxed-Nt,webgpu (rnnkit only)]');
     note('           [--gemm | --gemm-only]  GEMM-only ceiling rows ("kind":"gemm" and "gemm-ceiling"; default workload lstm-h256)');
     note(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (default: ${H256_ROWS.join(', ')})`);
     return;
@@ -89,8 +90,8 @@ async function main(): Promise<void> {
   }
 
   const choices = systems.includes('rnnkit') || scaling ? await rnnkitChoices() : [];
-  // The scaling rows are rnnkit's (its O(T) time and memory claim), on each CPU backend present.
-  const scalingChoices = choices.filter((c) => c.name !== 'webgpu');
+  // The scaling rows are rnnkit's (its O(T) time and memory claim), on each single-threaded CPU backend present.
+  const scalingChoices = choices.filter((c) => c.name !== 'webgpu' && c.threads === 1);
   const runners = systems.reduce((n, s) => n + (s === 'rnnkit' ? choices.length : 1), 0);
   const rows = scalingOnly ? 0 : runners * workloads.length * modes.length;
   const gemmRows = gemm ? gemmBackends.length * gemmWorkloads.length : 0;

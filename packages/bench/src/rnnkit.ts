@@ -3,6 +3,7 @@
 import { valueAndGrad } from '@rnnkit/autograd';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as wasmPackage from '@rnnkit/backend-wasm';
 import * as webgpuPackage from '@rnnkit/backend-webgpu';
 import { scan } from '@rnnkit/bptt';
@@ -132,17 +133,23 @@ function exported(mod: object, name: string): Factory | undefined {
 export async function rnnkitBackends(): Promise<BackendChoice[]> {
   const out: BackendChoice[] = [{ name: 'cpu', create: () => Promise.resolve(createCpuBackend()), threads: 1, adapter: null }];
   const wasm = exported(wasmPackage, 'createWasmBackend');
+  // Every core: the wasm builds again with worker threads (rows named wasm-simd-2t etc.).
+  const cores = availableParallelism();
+  const threadCounts = cores > 1 ? [1, cores] : [1];
   if (!wasm) note('rnnkit: @rnnkit/backend-wasm exports no createWasmBackend yet; skipping the wasm backend.');
   else
-    for (const level of ['simd', 'relaxed'] as const) {
-      try {
-        const probe = (await wasm({ simd: level })) as Backend & { simd?: string };
-        if (probe.simd !== undefined && probe.simd !== level) throw new Error(`asked for ${level}, got ${probe.simd}`);
-        out.push({ name: `wasm-${level}`, create: async () => await wasm({ simd: level }), threads: 1, adapter: null });
-      } catch (e) {
-        note(`rnnkit: the wasm backend with simd '${level}' is unavailable here (${(e as Error).message.split('\n')[0]}); skipping it.`);
+    for (const threads of threadCounts)
+      for (const level of ['simd', 'relaxed'] as const) {
+        const name = threads === 1 ? `wasm-${level}` : `wasm-${level}-${threads}t`;
+        try {
+          const probe = (await wasm({ simd: level, threads })) as Backend & { simd?: string; close?: () => void };
+          probe.close?.();
+          if (probe.simd !== undefined && probe.simd !== level) throw new Error(`asked for ${level}, got ${probe.simd}`);
+          out.push({ name, create: async () => await wasm({ simd: level, threads }), threads, adapter: null });
+        } catch (e) {
+          note(`rnnkit: the wasm backend with simd '${level}' and ${threads} thread(s) is unavailable here (${(e as Error).message.split('\n')[0]}); skipping it.`);
+        }
       }
-    }
   // WebGPU: the package's Node entry (Dawn through the `webgpu` package) when it has one, else the
   // main entry; the adapter comes from the run's shared GPU (gpu.ts), the one tfjs-webgpu uses too.
   let webgpu: Factory | undefined;

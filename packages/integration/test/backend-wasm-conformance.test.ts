@@ -1,6 +1,7 @@
 // The backend conformance suite on the fast CPU backend, against the reference backend: both
 // WebAssembly builds (plain SIMD, and relaxed SIMD where the runtime validates it: its GEMM has
-// another tile shape), and the JS fallback forced with simd: 'none'.
+// another tile shape), the JS fallback forced with simd: 'none', and two threads (the shared-memory
+// build, GEMMs split between a worker and the caller).
 import { setFlagsFromString } from 'node:v8';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
 import { createWasmBackend, detectSimd } from '@rnnkit/backend-wasm';
@@ -19,4 +20,11 @@ describeBackendConformance({
   name: 'backend-wasm (f32 only)',
   create: () => createWasmBackend({ dtypes: ['f32'] }),
   reference: () => createCpuBackend(),
+});
+// Two threads: the shared-memory build, and GEMMs split by column panels between a worker and the caller.
+describeBackendConformance({
+  name: 'backend-wasm (threads: 2)',
+  create: () => createWasmBackend({ threads: 2 }),
+  reference: () => createCpuBackend(),
+  destroy: (be) => (be as ReturnType<typeof createWasmBackend>).close(),
 });

@@ -1,4 +1,6 @@
+import { KERNELS_RELAXED_SHARED_BASE64 } from '../generated/kernels-relaxed-shared.js';
 import { KERNELS_RELAXED_BASE64 } from '../generated/kernels-relaxed.js';
+import { KERNELS_SIMD_SHARED_BASE64 } from '../generated/kernels-simd-shared.js';
 import { KERNELS_SIMD_BASE64 } from '../generated/kernels-simd.js';
 import type { Ops } from './ops.js';
 import { OP_NAMES } from './ops.js';
@@ -13,15 +15,28 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const bytesCache = new Map<'relaxed' | 'simd', Uint8Array<ArrayBuffer>>();
-const validCache = new Map<'relaxed' | 'simd', boolean>();
-const moduleCache = new Map<'relaxed' | 'simd', WebAssembly.Module>();
+/** Pages of the shared builds' memory maximum (scripts/build-wasm.mjs declares the same: 4 GiB). */
+export const SHARED_MAXIMUM_PAGES = 65536;
 
-export function wasmBytes(level: 'relaxed' | 'simd'): Uint8Array<ArrayBuffer> {
-  let b = bytesCache.get(level);
+/** A kernel build: its SIMD level, and whether it imports a shared memory (for worker threads). */
+type Build = 'relaxed' | 'simd' | 'relaxed-shared' | 'simd-shared';
+
+const BASE64: Record<Build, string> = {
+  relaxed: KERNELS_RELAXED_BASE64,
+  simd: KERNELS_SIMD_BASE64,
+  'relaxed-shared': KERNELS_RELAXED_SHARED_BASE64,
+  'simd-shared': KERNELS_SIMD_SHARED_BASE64,
+};
+
+const bytesCache = new Map<Build, Uint8Array<ArrayBuffer>>();
+const validCache = new Map<'relaxed' | 'simd', boolean>();
+const moduleCache = new Map<Build, WebAssembly.Module>();
+
+export function wasmBytes(build: Build): Uint8Array<ArrayBuffer> {
+  let b = bytesCache.get(build);
   if (!b) {
-    b = decodeBase64(level === 'relaxed' ? KERNELS_RELAXED_BASE64 : KERNELS_SIMD_BASE64);
-    bytesCache.set(level, b);
+    b = decodeBase64(BASE64[build]);
+    bytesCache.set(build, b);
   }
   return b;
 }
@@ -57,28 +72,43 @@ export interface WasmKernels {
   readonly memory: WebAssembly.Memory;
 }
 
-function wrap(instance: WebAssembly.Instance): WasmKernels {
+function wrap(instance: WebAssembly.Instance, memory?: WebAssembly.Memory): WasmKernels {
   const exports = instance.exports as Record<string, unknown>;
   const ops = {} as Record<string, unknown>;
   for (const name of OP_NAMES) ops[name] = exports[name];
-  return { ops: ops as unknown as Ops, memory: exports['memory'] as WebAssembly.Memory };
+  return { ops: ops as unknown as Ops, memory: memory ?? (exports['memory'] as WebAssembly.Memory) };
+}
+
+/** The compiled module of a build (compiled synchronously once, then cached). */
+export function moduleSync(build: Build): WebAssembly.Module {
+  let m = moduleCache.get(build);
+  if (!m) {
+    m = new WebAssembly.Module(wasmBytes(build));
+    moduleCache.set(build, m);
+  }
+  return m;
+}
+
+async function moduleAsync(build: Build): Promise<WebAssembly.Module> {
+  let m = moduleCache.get(build);
+  if (!m) {
+    m = await WebAssembly.compile(wasmBytes(build));
+    moduleCache.set(build, m);
+  }
+  return m;
 }
 
 /** Compiles (once per level, cached) and instantiates synchronously: fine in Node and in workers; see createWasmBackendAsync for browser main threads. */
 export function instantiateSync(level: 'relaxed' | 'simd'): WasmKernels {
-  let m = moduleCache.get(level);
-  if (!m) {
-    m = new WebAssembly.Module(wasmBytes(level));
-    moduleCache.set(level, m);
-  }
-  return wrap(new WebAssembly.Instance(m, {}));
+  return wrap(new WebAssembly.Instance(moduleSync(level), {}));
 }
 
 export async function instantiateAsync(level: 'relaxed' | 'simd'): Promise<WasmKernels> {
-  let m = moduleCache.get(level);
-  if (!m) {
-    m = await WebAssembly.compile(wasmBytes(level));
-    moduleCache.set(level, m);
-  }
-  return wrap(await WebAssembly.instantiate(m, {}));
+  return wrap(await WebAssembly.instantiate(await moduleAsync(level), {}));
+}
+
+/** The shared-memory build of `level` on `memory` (a `shared: true` WebAssembly.Memory), plus its module for worker threads. */
+export function instantiateShared(level: 'relaxed' | 'simd', memory: WebAssembly.Memory): WasmKernels & { readonly module: WebAssembly.Module } {
+  const module = moduleSync(`${level}-shared`);
+  return { ...wrap(new WebAssembly.Instance(module, { env: { memory } }), memory), module };
 }
