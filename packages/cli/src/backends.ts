@@ -1,23 +1,50 @@
 import type { Backend } from '@rnnkit/tensor';
 import { createCpuBackend } from '@rnnkit/backend-cpu';
+import { availableParallelism } from 'node:os';
 import { CliError } from './cli-error.js';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
 
+/** Threads for the wasm backend's GEMMs: a count, or 'auto' (every core where worker threads work, else 1). */
+export type Threads = number | 'auto';
+
 /**
- * The backend for a run: the fast WebAssembly CPU backend by default, the readable reference on
- * request, WebGPU only on a hardware (non-fallback) adapter.
+ * The backend for a run: the fast WebAssembly CPU backend by default (its GEMMs on `threads`
+ * threads), the readable reference on request, WebGPU only on a hardware (non-fallback) adapter.
  */
-export async function openBackend(name: BackendName): Promise<{ backend: Backend; description: string }> {
+export async function openBackend(name: BackendName, threads: Threads = 1): Promise<{ backend: Backend; description: string }> {
   if (name === 'cpu') return { backend: createCpuBackend(), description: 'cpu (reference)' };
   if (name === 'wasm') {
     const wasm = (await import('@rnnkit/backend-wasm')) as Record<string, unknown>;
-    const create = wasm['createWasmBackend'] as ((o?: unknown) => Backend) | undefined;
+    const create = wasm['createWasmBackend'] as ((o?: { threads?: number }) => Backend & { threads?: number }) | undefined;
     if (!create) return { backend: createCpuBackend(), description: 'cpu (reference; the wasm backend is not available)' };
-    const backend = create();
-    return { backend, description: backend.name };
+    const backend = openWasm(create, threads);
+    const n = backend.threads ?? 1;
+    return { backend, description: n > 1 ? `${backend.name} (${n} threads)` : backend.name };
   }
   return openWebGpu();
+}
+
+function openWasm<B extends Backend>(create: (o?: { threads?: number }) => B, threads: Threads): B {
+  const n = threads === 'auto' ? availableParallelism() : threads;
+  if (n === 1) return create();
+  try {
+    return create({ threads: n });
+  } catch (e) {
+    if (threads !== 'auto') throw new CliError(`--threads ${n}: ${(e as Error).message}`);
+    // 'auto' asks for what works: one thread where worker threads do not.
+    process.stderr.write(`rnnkit: note: running on one thread (${(e as Error).message})\n`);
+    return create();
+  }
+}
+
+/** --threads: an integer ≥ 1 or 'auto'. */
+export function threadsFlag(raw: string | undefined, fallback: Threads): Threads {
+  if (raw === undefined) return fallback;
+  if (raw === 'auto') return 'auto';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--threads must be an integer ≥ 1 or 'auto', got '${raw}'.`);
+  return n;
 }
 
 async function openWebGpu(): Promise<{ backend: Backend; description: string }> {

@@ -31,6 +31,7 @@ describe('rnnkit: bad input is a one-line error and a non-zero exit', { timeout:
     expectOneLineError(rnnkit(['train', '--hiden', '3']), /unknown flag '--hiden'/);
     expectOneLineError(rnnkit(['trian']), /unknown command 'trian'/);
     expectOneLineError(rnnkit(['train', '--hidden', 'lots']), /--hidden must be a number, got 'lots'/);
+    expectOneLineError(rnnkit(['train', '--threads', '0']), /--threads must be an integer ≥ 1 or 'auto', got '0'/);
   });
 
   it('a CSV with a non-numeric cell names the line and column', () => {

@@ -33,6 +33,18 @@ describe('rnnkit train', () => {
     expect(info.stdout).toMatch(/char-lm/);
   }, 120_000);
 
+  it('--threads 2 on the wasm backend trains bit for bit as --threads 1 (its matrix products are split, not changed)', () => {
+    const wasm = ['--backend', 'wasm', '--hidden', '128', '--batch', '32', '--embedding', '16', '--sample-length', '20', '--eval-every', '1000', '--sample-every', '1000', '--steps', '3'];
+    const [one, two] = [join(dir, 'threads-1'), join(dir, 'threads-2')];
+    expect(rnnkit(['train', ...wasm, '--threads', '1', '--out', one]).code).toBe(0);
+    const r = rnnkit(['train', ...wasm, '--threads', '2', '--out', two]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/backend wasm \(2 threads\)/);
+    const [a, b] = [tensorBytes(join(one, 'checkpoint.safetensors')), tensorBytes(join(two, 'checkpoint.safetensors'))];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    expect([...a.keys()].filter((k) => a.get(k) !== b.get(k))).toEqual([]);
+  }, 120_000);
+
   it('resumes bit for bit under truncated BPTT: 40 steps equal 20 + --resume 20', () => {
     const a = join(dir, 'straight');
     const b = join(dir, 'resumed');

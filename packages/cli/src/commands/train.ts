@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { CharVocab } from '@rnnkit/data';
 import { createDiagnostics, renderHtmlReport, standardProbes, toJson } from '@rnnkit/diagnostics';
 import { choiceFlag, durationFlag, numberFlag, parseFlags } from '../args.js';
-import { openBackend, type BackendName } from '../backends.js';
+import { openBackend, threadsFlag, type BackendName } from '../backends.js';
 import type { CellKind, CharParams } from '../char-model.js';
 import { CliError } from '../cli-error.js';
 import { DEFAULT_CORPUS, readTextFile } from '../corpus.js';
@@ -34,6 +34,8 @@ export const TRAIN_HELP = `rnnkit train [file] — train a character-level langu
   --epochs N           passes over the data (instead of --steps)
   --time D             training time box, e.g. 300, 5m (default: none)
   --backend NAME       wasm|cpu|webgpu (default wasm: the fast CPU backend)
+  --threads N|auto     threads for the wasm backend's matrix products (default auto: every core;
+                       results are bit-identical to one thread)
   --seed N             random seed (default 1)
   --out DIR            output directory for checkpoints, samples and the report (default rnnkit-out)
   --resume             continue from DIR's checkpoint, bit for bit
@@ -52,7 +54,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     cell: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' }, embedding: { type: 'string' },
     dropout: { type: 'string' }, 'seq-len': { type: 'string' }, tbptt: { type: 'string' }, batch: { type: 'string' },
     lr: { type: 'string' }, optimizer: { type: 'string' }, clip: { type: 'string' }, steps: { type: 'string' },
-    epochs: { type: 'string' }, time: { type: 'string' }, backend: { type: 'string' }, seed: { type: 'string' },
+    epochs: { type: 'string' }, time: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
     out: { type: 'string' }, resume: { type: 'boolean' }, 'sample-every': { type: 'string' }, 'eval-every': { type: 'string' },
     'checkpoint-every': { type: 'string' }, 'sample-length': { type: 'string' }, temperature: { type: 'string' }, help: { type: 'boolean' },
     diagnose: { type: 'boolean' }, 'diagnose-every': { type: 'string' },
@@ -86,7 +88,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const seed = numberFlag('seed', values.seed, 1, { integer: true, min: 0 });
   const text = readTextFile(file);
   if ([...text.slice(0, 1_000_000)].length < window * batch + 2) throw new CliError(`${file} is too short for --batch ${batch} × --seq-len ${window}; give more text or smaller values.`);
-  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', values.backend, ['wasm', 'cpu', 'webgpu'], 'wasm'));
+  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', values.backend, ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(values.threads, 'auto'));
   const optimizer = makeOptimizer(optimizerName, lr, clip);
   mkdirSync(outDir, { recursive: true });
 

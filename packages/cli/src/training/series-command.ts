@@ -7,7 +7,7 @@ import { applyUpdates, disposeState } from '@rnnkit/optim';
 import { parseCsv, slidingWindows, type WindowBatch } from '@rnnkit/data';
 import { saveCheckpoint } from '@rnnkit/io';
 import { choiceFlag, durationFlag, numberFlag } from '../args.js';
-import { openBackend, type BackendName } from '../backends.js';
+import { openBackend, threadsFlag, type BackendName } from '../backends.js';
 import type { CellKind } from '../char-model.js';
 import { CliError } from '../cli-error.js';
 import { readTextFile } from '../corpus.js';
@@ -52,7 +52,7 @@ export async function trainSeries(file: string, values: Record<string, string | 
     layers: numberFlag('layers', str('layers'), 1, { integer: true, min: 1 }),
     window, columns: series.columns, mean: stats.mean, std: stats.std,
   };
-  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', str('backend'), ['wasm', 'cpu', 'webgpu'], 'wasm'));
+  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', str('backend'), ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(str('threads'), 'auto'));
   const model = seriesModel(config);
   const seed = numberFlag('seed', str('seed'), 1, { integer: true, min: 0 });
   const rng = createRng(seed);
