@@ -24,11 +24,18 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, index, spin } = workerData;
 const c = new Int32Array(control, index * ${SLOTS} * 4, ${SLOTS});
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+let k;
+try {
+  k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+} catch (err) {
+  c[${FAILED}] = 1;
+  console.error('@rnnkit/backend-wasm worker thread:', err);
+}
 let seq = 0;
 Atomics.store(c, ${DONE}, 0);
 Atomics.notify(c, ${DONE});
 for (;;) {
+  if (!k) break;
   for (let i = 0; i < spin && Atomics.load(c, ${CMD}) === seq; i++);
   let cmd;
   while ((cmd = Atomics.load(c, ${CMD})) === seq) Atomics.wait(c, ${CMD}, seq);
@@ -92,7 +99,15 @@ export class GemmThreads {
       w.unref();
       return w;
     });
-    for (let i = 0; i < count; i++) waitFor(this.slots(i), DONE, 0, 30, 'start');
+    try {
+      for (let i = 0; i < count; i++) {
+        waitFor(this.slots(i), DONE, 0, 30, 'start');
+        if (this.slots(i)[FAILED] === 1) throw new RnnkitError('wasm backend: a worker thread could not instantiate the kernels (its error is on stderr); create the backend with threads: 1.');
+      }
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /** Threads a GEMM may use: the workers and the calling thread. */
@@ -113,14 +128,18 @@ export class GemmThreads {
       Atomics.store(c, CMD, seq);
       Atomics.notify(c, CMD);
     });
-    own();
+    // The workers are waited for even if this thread's part throws: they write into the same output.
+    let ownError: Error | undefined;
+    try {
+      own();
+    } catch (err) {
+      ownError = err as Error; // a trap (RuntimeError) or a JS error from the kernel call
+    }
     // A generous bound: the slowest plausible thread (1 GFLOP/s), and never under 10 s.
     const seconds = Math.max(10, (2 * macs) / 1e9);
-    jobs.forEach((_, i) => {
-      const c = this.slots(i);
-      waitFor(c, DONE, seq, seconds, 'finish its part of a GEMM');
-      if (c[FAILED] === 1) throw new RnnkitError('wasm backend: a worker thread failed in a GEMM (its error is on stderr).');
-    });
+    jobs.forEach((_, i) => waitFor(this.slots(i), DONE, seq, seconds, 'finish its part of a GEMM'));
+    if (ownError) throw ownError;
+    if (jobs.some((_, i) => this.slots(i)[FAILED] === 1)) throw new RnnkitError('wasm backend: a worker thread failed in a GEMM (its error is on stderr).');
   }
 
   /** Ends the workers; GEMMs run on the calling thread from then on. */
