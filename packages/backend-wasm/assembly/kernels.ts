@@ -113,6 +113,12 @@
   else store<f32>(p, f32x4.extract_lane(v, 0));
 }
 
+/** A gate's pre-activation at one place: input projection + recurrent product + bias, added in that order. */
+// @ts-expect-error: decorator
+@inline function preact(x: usize, p: usize, bias: usize, vec: bool): v128 {
+  return f32x4.add(f32x4.add(ld(x, vec), ld(p, vec)), ld(bias, vec));
+}
+
 // ---------------------------------------------------------------- GEMM
 
 /**
@@ -429,7 +435,7 @@ export function colSum(R: i32, C: i32, src: usize, dst: usize): void {
 
 // @ts-expect-error: decorator
 @inline function rnnFwdAt(j: usize, p: usize, x: usize, bias: usize, hb: usize, hPrev: usize, hs: usize, relu: bool, vec: bool, save: bool): void {
-  const a = f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec));
+  const a = preact(x + j, p + j, bias + j, vec);
   const y = relu ? f32x4.max(a, splat(0)) : vtanh(a);
   if (save) st(hPrev + j, ld(hb + j, vec), vec);
   st(hb + j, y, vec);
@@ -508,10 +514,10 @@ export function rnnBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize,
 /** The four gate activations i, f, g, o at j, written to a (P's row in place, or the saved gates). */
 // @ts-expect-error: decorator
 @inline function lstmGatesAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, a: usize, vec: bool): void {
-  st(a + j, vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec))), vec);
-  st(a + H4 + j, vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec))), vec);
-  st(a + 2 * H4 + j, vtanh(f32x4.add(f32x4.add(ld(x + 2 * H4 + j, vec), ld(p + 2 * H4 + j, vec)), ld(bias + 2 * H4 + j, vec))), vec);
-  st(a + 3 * H4 + j, vsigmoid(f32x4.add(f32x4.add(ld(x + 3 * H4 + j, vec), ld(p + 3 * H4 + j, vec)), ld(bias + 3 * H4 + j, vec))), vec);
+  st(a + j, vsigmoid(preact(x + j, p + j, bias + j, vec)), vec);
+  st(a + H4 + j, vsigmoid(preact(x + H4 + j, p + H4 + j, bias + H4 + j, vec)), vec);
+  st(a + 2 * H4 + j, vtanh(preact(x + 2 * H4 + j, p + 2 * H4 + j, bias + 2 * H4 + j, vec)), vec);
+  st(a + 3 * H4 + j, vsigmoid(preact(x + 3 * H4 + j, p + 3 * H4 + j, bias + 3 * H4 + j, vec)), vec);
 }
 
 /** The state update at j from the activations in a: c = f·c + i·g, h = o·tanh(c). */
@@ -622,8 +628,8 @@ export function lstmBwdStep(B: i32, H: i32, rows: usize, dhsIn: usize, dh: usize
 /** The reset and update gates r, z at j, written to a (P's row in place, or the saved gates). */
 // @ts-expect-error: decorator
 @inline function gruGatesAt(j: usize, H4: usize, p: usize, x: usize, bias: usize, a: usize, vec: bool): void {
-  st(a + j, vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec))), vec);
-  st(a + H4 + j, vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec))), vec);
+  st(a + j, vsigmoid(preact(x + j, p + j, bias + j, vec)), vec);
+  st(a + H4 + j, vsigmoid(preact(x + H4 + j, p + H4 + j, bias + H4 + j, vec)), vec);
 }
 
 /** Reset-after n and the new h at j, from r, z in a. */
@@ -679,13 +685,10 @@ export function gruFwdStepAfter(B: i32, H: i32, P: usize, X: usize, bias: usize,
 
 // @ts-expect-error: decorator
 @inline function gruFwdBefore1At(j: usize, H4: usize, p: usize, x: usize, bias: usize, hb: usize, g: usize, hp: usize, rhb: usize, vec: bool): void {
-  const r = vsigmoid(f32x4.add(f32x4.add(ld(x + j, vec), ld(p + j, vec)), ld(bias + j, vec)));
-  const z = vsigmoid(f32x4.add(f32x4.add(ld(x + H4 + j, vec), ld(p + H4 + j, vec)), ld(bias + H4 + j, vec)));
+  gruGatesAt(j, H4, p, x, bias, g, vec);
   const hv = ld(hb + j, vec);
-  st(g + j, r, vec);
-  st(g + H4 + j, z, vec);
   st(hp + j, hv, vec);
-  st(rhb + j, f32x4.mul(r, hv), vec);
+  st(rhb + j, f32x4.mul(ld(g + j, vec), hv), vec);
 }
 
 /** Reset-before GRU, first half: Prz = W_hrz·h ([B, 2H]); writes r, z, hPrev and rh_b = r ⊙ h (compact [B, H]). */
@@ -708,7 +711,7 @@ export function gruFwdStepBefore1(B: i32, H: i32, Prz: usize, X: usize, bias: us
 
 // @ts-expect-error: decorator
 @inline function gruFwdBefore2At(j: usize, H4: usize, pn: usize, x: usize, bias: usize, hb: usize, g: usize, ho: usize, vec: bool): void {
-  const n = vtanh(f32x4.add(f32x4.add(ld(x + 2 * H4 + j, vec), ld(pn + j, vec)), ld(bias + 2 * H4 + j, vec)));
+  const n = vtanh(preact(x + 2 * H4 + j, pn + j, bias + 2 * H4 + j, vec));
   const z = ld(g + H4 + j, vec);
   const hv = ld(hb + j, vec);
   st(g + 2 * H4 + j, n, vec);

@@ -14,7 +14,7 @@ import { Resident } from './internal/resident.js';
 import { createJsOps } from './internal/js-ops.js';
 import { contiguous, copyInto, isContiguous } from './internal/strided.js';
 import { GemmThreads, nodeWorker, threadedOps } from './internal/threads.js';
-import { detectSimd, instantiateAsync, instantiateShared, instantiateSync, SHARED_MAXIMUM_PAGES, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
+import { detectSimd, instantiateAsync, instantiateShared, instantiateSync, wasmSupports, type SimdLevel, type WasmKernels } from './internal/wasm.js';
 import { matmul } from './matmul.js';
 import { Memory } from './memory.js';
 import { reduce } from './reduce.js';
@@ -107,10 +107,9 @@ function kernelsFor(level: SimdLevel, threads: number, instantiate: (level: 'rel
   if (threads === 1) return { wasm: instantiate(level) };
   const Worker = nodeWorker();
   if (!Worker) throw new RnnkitError(`createWasmBackend: threads: ${threads} needs Node's worker_threads and SharedArrayBuffer (Node ≥ 20.16), which this runtime lacks; pass threads: 1.`);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
-  const shared = instantiateShared(level, memory);
-  const pool = new GemmThreads(shared.module, memory, threads - 1, Worker);
-  return { wasm: { ops: threadedOps(shared.ops, pool), memory }, pool };
+  const { ops, memory, module } = instantiateShared(level);
+  const pool = new GemmThreads(module, memory, threads - 1, Worker);
+  return { wasm: { ops: threadedOps(ops, pool), memory }, pool };
 }
 
 function checkThreads(threads: number | undefined): number {

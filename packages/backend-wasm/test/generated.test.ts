@@ -16,12 +16,11 @@ describe('generated WebAssembly modules', () => {
 });
 
 describe('shared-memory builds', () => {
-  it('import a shared memory whose maximum is the one the backend creates', async () => {
-    const { SHARED_MAXIMUM_PAGES, wasmBytes } = await import('../src/internal/wasm.js');
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
-    const module = new WebAssembly.Module(wasmBytes('simd-shared'));
-    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    expect(typeof instance.exports['gemm']).toBe('function');
+  it('import a shared memory, which instantiateShared creates with the maximum they declare', async () => {
+    const { instantiateShared, moduleSync } = await import('../src/internal/wasm.js');
+    expect(WebAssembly.Module.imports(moduleSync('simd-shared'))).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const { ops, memory } = instantiateShared('simd');
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(typeof ops.gemm).toBe('function');
   });
 });

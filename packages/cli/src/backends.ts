@@ -38,10 +38,9 @@ function openWasm<B extends Backend>(create: (o?: { threads?: number }) => B, th
   }
 }
 
-/** --threads: an integer ≥ 1 or 'auto'. */
-export function threadsFlag(raw: string | undefined, fallback: Threads): Threads {
-  if (raw === undefined) return fallback;
-  if (raw === 'auto') return 'auto';
+/** --threads: an integer ≥ 1, or 'auto' (the default). */
+export function threadsFlag(raw: string | undefined): Threads {
+  if (raw === undefined || raw === 'auto') return 'auto';
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`--threads must be an integer ≥ 1 or 'auto', got '${raw}'.`);
   return n;

@@ -39,8 +39,12 @@ export class PanelCache {
 
   /** The kept panels of b [K, N] (marked as just used), or 0. */
   find(b: View<WasmHandle>): number {
-    const key = keyOf(b);
-    const i = this.kept.findIndex((k) => k.handle === b.handle && k.key === key);
+    return this.use(b.handle, keyOf(b));
+  }
+
+  /** The kept panels of this view of this tensor, moved to the most recently used end; or 0. */
+  private use(handle: object, key: string): number {
+    const i = this.kept.findIndex((k) => k.handle === handle && k.key === key);
     if (i < 0) return 0;
     const k = this.kept.splice(i, 1)[0]!;
     this.kept.push(k);
@@ -52,8 +56,8 @@ export class PanelCache {
    * takes scratch (the panels are pinned); does nothing when they cannot be pinned.
    */
   keep(b: View<WasmHandle>): void {
-    if (this.limitBytes <= 0 || this.find(b) !== 0) return;
     const key = keyOf(b);
+    if (this.limitBytes <= 0 || this.use(b.handle, key) !== 0) return;
     const keys = this.seen.get(b.handle) ?? new Set<string>();
     this.seen.set(b.handle, keys);
     if (!keys.has(key)) {

@@ -1,6 +1,6 @@
-import { KERNELS_RELAXED_SHARED_BASE64 } from '../generated/kernels-relaxed-shared.js';
+import { KERNELS_RELAXED_SHARED_BASE64, KERNELS_RELAXED_SHARED_MAXIMUM_PAGES } from '../generated/kernels-relaxed-shared.js';
 import { KERNELS_RELAXED_BASE64 } from '../generated/kernels-relaxed.js';
-import { KERNELS_SIMD_SHARED_BASE64 } from '../generated/kernels-simd-shared.js';
+import { KERNELS_SIMD_SHARED_BASE64, KERNELS_SIMD_SHARED_MAXIMUM_PAGES } from '../generated/kernels-simd-shared.js';
 import { KERNELS_SIMD_BASE64 } from '../generated/kernels-simd.js';
 import type { Ops } from './ops.js';
 import { OP_NAMES } from './ops.js';
@@ -14,9 +14,6 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
-
-/** Pages of the shared builds' memory maximum (scripts/build-wasm.mjs declares the same: 4 GiB). */
-export const SHARED_MAXIMUM_PAGES = 65536;
 
 /** A kernel build: its SIMD level, and whether it imports a shared memory (for worker threads). */
 type Build = 'relaxed' | 'simd' | 'relaxed-shared' | 'simd-shared';
@@ -107,8 +104,13 @@ export async function instantiateAsync(level: 'relaxed' | 'simd'): Promise<WasmK
   return wrap(await WebAssembly.instantiate(await moduleAsync(level), {}));
 }
 
-/** The shared-memory build of `level` on `memory` (a `shared: true` WebAssembly.Memory), plus its module for worker threads. */
-export function instantiateShared(level: 'relaxed' | 'simd', memory: WebAssembly.Memory): WasmKernels & { readonly module: WebAssembly.Module } {
+/**
+ * The shared-memory build of `level` on a new shared WebAssembly.Memory (the maximum its module
+ * declares), plus the module, for worker threads to instantiate on the same memory.
+ */
+export function instantiateShared(level: 'relaxed' | 'simd'): WasmKernels & { readonly module: WebAssembly.Module } {
+  const maximum = level === 'relaxed' ? KERNELS_RELAXED_SHARED_MAXIMUM_PAGES : KERNELS_SIMD_SHARED_MAXIMUM_PAGES;
+  const memory = new WebAssembly.Memory({ initial: 1, maximum, shared: true });
   const module = moduleSync(`${level}-shared`);
   return { ...wrap(new WebAssembly.Instance(module, { env: { memory } }), memory), module };
 }

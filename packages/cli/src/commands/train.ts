@@ -88,7 +88,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const seed = numberFlag('seed', values.seed, 1, { integer: true, min: 0 });
   const text = readTextFile(file);
   if ([...text.slice(0, 1_000_000)].length < window * batch + 2) throw new CliError(`${file} is too short for --batch ${batch} × --seq-len ${window}; give more text or smaller values.`);
-  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', values.backend, ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(values.threads, 'auto'));
+  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', values.backend, ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(values.threads));
   const optimizer = makeOptimizer(optimizerName, lr, clip);
   mkdirSync(outDir, { recursive: true });
 

@@ -52,7 +52,7 @@ export async function trainSeries(file: string, values: Record<string, string | 
     layers: numberFlag('layers', str('layers'), 1, { integer: true, min: 1 }),
     window, columns: series.columns, mean: stats.mean, std: stats.std,
   };
-  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', str('backend'), ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(str('threads'), 'auto'));
+  const { backend, description } = await openBackend(choiceFlag<BackendName>('backend', str('backend'), ['wasm', 'cpu', 'webgpu'], 'wasm'), threadsFlag(str('threads')));
   const model = seriesModel(config);
   const seed = numberFlag('seed', str('seed'), 1, { integer: true, min: 0 });
   const rng = createRng(seed);
